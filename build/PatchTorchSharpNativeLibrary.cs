@@ -116,7 +116,7 @@ public sealed class PatchTorchSharpNativeLibrary : Task
             return;
         }
 
-        string temp = path + ".torchsharp-fix.tmp";
+        string temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp"; // unique: parallel builds may race
         try
         {
             File.Copy(path, temp, true);

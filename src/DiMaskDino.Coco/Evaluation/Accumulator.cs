@@ -45,9 +45,10 @@ internal static class Accumulator
             }
         }
 
+        var ranking = RankedDetections.Rank(present);
         for (var mi = 0; mi < p.MaxDetections.Count; mi++)
         {
-            var ranked = RankedDetections.Create(present, p.MaxDetections[mi]);
+            var ranked = RankedDetections.Create(present, ranking, p.MaxDetections[mi], areas * thresholds);
             var recall = new double[ranked.Count];
             var precision = new double[ranked.Count];
             for (var a = 0; a < areas; a++)
@@ -59,7 +60,7 @@ internal static class Accumulator
 
                 for (var ti = 0; ti < thresholds; ti++)
                 {
-                    Curve(ranked, present, (a * thresholds) + ti, nonIgnored[a], recall, precision);
+                    Curve(ranked.FlagRow((a * thresholds) + ti), nonIgnored[a], recall, precision);
                     result.SetRecall(ti, k, a, mi, ranked.Count > 0 ? recall[^1] : 0);
                     Sample(ranked, recall, precision, p.RecallThresholds, result, ti, k, a, mi);
                 }
@@ -68,13 +69,12 @@ internal static class Accumulator
     }
 
     /// <summary>Cumulative recall and precision at every ranked detection (ignored ones repeat the previous values).</summary>
-    private static void Curve(RankedDetections ranked, List<CellEvaluation> cells, int flagRow, int nonIgnored, double[] recall, double[] precision)
+    private static void Curve(ReadOnlySpan<byte> flags, int nonIgnored, double[] recall, double[] precision)
     {
         double tp = 0, fp = 0;
-        for (var n = 0; n < ranked.Count; n++)
+        for (var n = 0; n < flags.Length; n++)
         {
-            var cell = cells[ranked.Cells[n]];
-            var flag = cell.Flags[(flagRow * cell.Scores.Length) + ranked.Positions[n]];
+            var flag = flags[n];
             if ((flag & CellEvaluation.Ignored) == 0)
             {
                 if ((flag & CellEvaluation.Matched) != 0)
@@ -91,7 +91,7 @@ internal static class Accumulator
             precision[n] = tp / (fp + tp + Epsilon);
         }
 
-        for (var n = ranked.Count - 1; n > 0; n--)
+        for (var n = flags.Length - 1; n > 0; n--)
         {
             if (precision[n] > precision[n - 1])
             {

@@ -64,15 +64,22 @@ internal sealed class CellMatcher(EvaluationInput input, CocoEvalParameters para
     /// <summary>Stable sort by descending score, cut to the last max-detections value.</summary>
     private int[] SortByScore(ReadOnlySpan<int> dtItems)
     {
-        var order = dtItems.ToArray();
-        var detections = input.Detections;
-        Array.Sort(order, (x, y) =>
+        var entries = new RankedDetections.Entry[dtItems.Length];
+        for (var i = 0; i < entries.Length; i++)
         {
-            var byScore = detections[y].Score.CompareTo(detections[x].Score);
-            return byScore != 0 ? byScore : x.CompareTo(y);
-        });
-        var keep = Math.Min(order.Length, parameters.MaxDetectionsPerImage);
-        return keep == order.Length ? order : order[..keep];
+            entries[i] = new RankedDetections.Entry(input.Detections[dtItems[i]].Score, dtItems[i]);
+        }
+
+        // Detection indices grow with file position, so (score desc, index asc) is the stable order.
+        entries.AsSpan().Sort(new RankedDetections.EntryComparer());
+        var keep = Math.Min(entries.Length, parameters.MaxDetectionsPerImage);
+        var order = new int[keep];
+        for (var i = 0; i < keep; i++)
+        {
+            order[i] = entries[i].Index;
+        }
+
+        return order;
     }
 
     /// <summary>IoU matrix [D, G]: rows in score order, columns in the cell's file order.</summary>

@@ -27,9 +27,9 @@ public static class CocoEvaluator
         options ??= new CocoEvaluatorOptions();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
 
-        var input = EvaluationInput.Create(groundTruth, detections, parameters.UseCategories);
-        var cells = EvaluateCells(input, parameters, options.KeepImageRecords, parallel);
-        var arrays = Accumulator.Run(cells, input.CellCategoryCount, input.ImageCount, parameters, parallel);
+        var input = Unwrapped(() => EvaluationInput.Create(groundTruth, detections, parameters.UseCategories, parallel));
+        var cells = Unwrapped(() => EvaluateCells(input, parameters, options.KeepImageRecords, parallel));
+        var arrays = Unwrapped(() => Accumulator.Run(cells, input.CellCategoryCount, input.ImageCount, parameters, parallel));
         var (stats, text) = Summarizer.Summarize(arrays, parameters);
         var names = groundTruth.Categories.ToDictionary(c => c.Id, c => c.Name);
         var perCategory = Summarizer.PerCategory(arrays, parameters, input.CategoryIds, names);
@@ -37,6 +37,20 @@ public static class CocoEvaluator
             ? cells.Where(c => c?.Record is not null).Select(c => c!.Record!).ToList()
             : null;
         return new CocoEvaluation(parameters, input.ImageIds, input.CategoryIds, arrays, stats, text, perCategory, records);
+    }
+
+    /// <summary>Parallel loops wrap failures; callers should see the bad annotation's own exception.</summary>
+    private static T Unwrapped<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            throw;
+        }
     }
 
     private static CellEvaluation?[] EvaluateCells(EvaluationInput input, CocoEvalParameters parameters, bool keepRecords, ParallelOptions parallel)

@@ -11,8 +11,7 @@ namespace DiMaskDino.Coco.Evaluation;
 internal static class DetectionLoader
 {
     public static DetectionItem[] Load(
-        IReadOnlyList<CocoDetection> detections, Dictionary<long, int> imageIndex, Dictionary<int, int> categoryIndex,
-        int[] heights, int[] widths)
+        IReadOnlyList<CocoDetection> detections, Dictionary<long, int> imageIndex, Dictionary<int, int> categoryIndex, ParallelOptions parallel)
     {
         if (detections.Count == 0)
         {
@@ -20,8 +19,10 @@ internal static class DetectionLoader
         }
 
         var boxBranch = detections[0].Bbox is not null;
-        var items = new List<DetectionItem>(detections.Count);
-        for (var n = 0; n < detections.Count; n++)
+        var items = new DetectionItem[detections.Count];
+        var known = new bool[detections.Count];
+        // Mask-branch detections decode their RLE for the area: worth spreading over cores.
+        Parallel.For(0, detections.Count, parallel, n =>
         {
             var d = detections[n];
             if (!imageIndex.TryGetValue(d.ImageId, out var image))
@@ -29,16 +30,24 @@ internal static class DetectionLoader
                 throw new ArgumentException($"detection #{n} refers to image {d.ImageId}, which is not in the ground truth");
             }
 
-            if (!categoryIndex.TryGetValue(d.CategoryId, out var category))
+            if (categoryIndex.TryGetValue(d.CategoryId, out var category))
             {
-                continue;
+                var id = n + 1L;
+                items[n] = boxBranch ? FromBox(d, n, id, image, category) : FromMask(d, n, id, image, category);
+                known[n] = true;
             }
+        });
 
-            var id = n + 1L;
-            items.Add(boxBranch ? FromBox(d, n, id, image, category) : FromMask(d, n, id, image, category));
+        var kept = 0;
+        for (var n = 0; n < items.Length; n++)
+        {
+            if (known[n])
+            {
+                items[kept++] = items[n];
+            }
         }
 
-        return [.. items];
+        return kept == items.Length ? items : items[..kept];
     }
 
     private static DetectionItem FromBox(CocoDetection d, int n, long id, int image, int category)

@@ -61,7 +61,7 @@ internal sealed class EvaluationInput
 
     public ReadOnlySpan<int> DetectionsOf(int cellCategory, int image) => Slice(DetectionStarts, DetectionOrder, cellCategory, image);
 
-    public static EvaluationInput Create(CocoDataset groundTruth, IReadOnlyList<CocoDetection> detections, bool useCategories)
+    public static EvaluationInput Create(CocoDataset groundTruth, IReadOnlyList<CocoDetection> detections, bool useCategories, ParallelOptions parallel)
     {
         var images = groundTruth.Images.OrderBy(image => image.Id).ToArray();
         var imageIndex = new Dictionary<long, int>(images.Length);
@@ -80,7 +80,7 @@ internal sealed class EvaluationInput
         var heights = images.Select(image => image.Height).ToArray();
         var widths = images.Select(image => image.Width).ToArray();
         var gts = PrepareGroundTruths(groundTruth, imageIndex, categoryIndex, heights, widths);
-        var dts = DetectionLoader.Load(detections, imageIndex, categoryIndex, heights, widths);
+        var dts = DetectionLoader.Load(detections, imageIndex, categoryIndex, parallel);
         return new EvaluationInput([.. images.Select(image => image.Id)], heights, widths, categoryIds, useCategories, gts, dts);
     }
 

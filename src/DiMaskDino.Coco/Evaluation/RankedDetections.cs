@@ -1,74 +1,107 @@
 namespace DiMaskDino.Coco.Evaluation;
 
 /// <summary>
-/// The first maxDet detections of every image of one category, concatenated in image order and
-/// stable-sorted by descending score: ties resolve by image, then by rank inside the image.
+/// The detections of one category over all images, ranked as pycocotools' accumulate ranks them: the
+/// first maxDet of every image concatenated in image order, then stable-sorted by descending score
+/// (ties resolve by image, then by rank inside the image). Flags are gathered into rows per
+/// (area, IoU threshold) so the precision/recall sweep reads contiguous memory.
 /// </summary>
 internal sealed class RankedDetections
 {
-    private RankedDetections(int[] cells, int[] positions, double[] scores)
+    private RankedDetections(double[] scores, byte[] flags)
     {
-        Cells = cells;
-        Positions = positions;
         Scores = scores;
+        Flags = flags;
     }
 
     public int Count => Scores.Length;
 
-    /// <summary>Index into the category's present cells.</summary>
-    public int[] Cells { get; }
-
-    /// <summary>Position inside the cell's score-sorted detections.</summary>
-    public int[] Positions { get; }
-
     public double[] Scores { get; }
 
-    public static RankedDetections Create(List<CellEvaluation> cells, int maxDetections)
+    /// <summary>[A·T, Count]: the cell flags of each ranked detection.</summary>
+    public byte[] Flags { get; }
+
+    public ReadOnlySpan<byte> FlagRow(int row) => Flags.AsSpan(row * Count, Count);
+
+    /// <summary>
+    /// Ranks all kept detections once (largest maxDet); smaller maxDet rankings are the same order
+    /// restricted to detections ranked below maxDet in their image, because a stable sort of a subset is
+    /// the subset of the stable sort.
+    /// </summary>
+    public static Ranking Rank(List<CellEvaluation> cells)
     {
         var total = 0;
         foreach (var cell in cells)
         {
-            total += Math.Min(cell.Scores.Length, maxDetections);
+            total += cell.Scores.Length;
         }
 
-        var scores = new double[total];
+        var entries = new Entry[total];
         var cellOf = new int[total];
         var positionOf = new int[total];
         var n = 0;
         for (var c = 0; c < cells.Count; c++)
         {
-            var take = Math.Min(cells[c].Scores.Length, maxDetections);
-            for (var i = 0; i < take; i++, n++)
+            var scores = cells[c].Scores;
+            for (var i = 0; i < scores.Length; i++, n++)
             {
-                scores[n] = cells[c].Scores[i];
+                entries[n] = new Entry(scores[i], n);
                 cellOf[n] = c;
                 positionOf[n] = i;
             }
         }
 
-        var order = new int[total];
-        for (var i = 0; i < total; i++)
+        entries.AsSpan().Sort(new EntryComparer());
+        return new Ranking(entries, cellOf, positionOf);
+    }
+
+    public static RankedDetections Create(List<CellEvaluation> cells, Ranking ranking, int maxDetections, int rows)
+    {
+        var count = 0;
+        foreach (var entry in ranking.Entries)
         {
-            order[i] = i;
+            if (ranking.Positions[entry.Index] < maxDetections)
+            {
+                count++;
+            }
         }
 
-        // Descending score, then concatenation position: the same order as a stable sort.
-        Array.Sort(order, (x, y) =>
+        var scores = new double[count];
+        var flags = new byte[rows * count];
+        var n = 0;
+        foreach (var entry in ranking.Entries)
         {
-            var byScore = scores[y].CompareTo(scores[x]);
-            return byScore != 0 ? byScore : x.CompareTo(y);
-        });
+            var position = ranking.Positions[entry.Index];
+            if (position >= maxDetections)
+            {
+                continue;
+            }
 
-        var sortedScores = new double[total];
-        var sortedCells = new int[total];
-        var sortedPositions = new int[total];
-        for (var i = 0; i < total; i++)
-        {
-            sortedScores[i] = scores[order[i]];
-            sortedCells[i] = cellOf[order[i]];
-            sortedPositions[i] = positionOf[order[i]];
+            var cell = cells[ranking.Cells[entry.Index]];
+            var d = cell.Scores.Length;
+            scores[n] = entry.Score;
+            for (var row = 0; row < rows; row++)
+            {
+                flags[row * count + n] = cell.Flags[row * d + position];
+            }
+
+            n++;
         }
 
-        return new RankedDetections(sortedCells, sortedPositions, sortedScores);
+        return new RankedDetections(scores, flags);
+    }
+
+    internal readonly record struct Entry(double Score, int Index);
+
+    internal sealed record Ranking(Entry[] Entries, int[] Cells, int[] Positions);
+
+    /// <summary>Descending score, then concatenation position: the order of a stable sort.</summary>
+    internal readonly struct EntryComparer : IComparer<Entry>
+    {
+        public int Compare(Entry x, Entry y)
+        {
+            var byScore = y.Score.CompareTo(x.Score);
+            return byScore != 0 ? byScore : x.Index.CompareTo(y.Index);
+        }
     }
 }

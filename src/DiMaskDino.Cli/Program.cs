@@ -1,0 +1,10 @@
+using System.CommandLine;
+using DiMaskDino.Cli.Commands;
+
+var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-MaskDINO and measure them with pycocotools-exact COCO evaluation.")
+{
+    EvalCommand.Create(),
+    BenchCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();
