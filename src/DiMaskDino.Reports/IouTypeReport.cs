@@ -54,7 +54,7 @@ public sealed record IouTypeReport(
     }
 
     /// <summary>Index of the area range labelled <paramref name="label"/>, -1 when the parameters have none.</summary>
-    internal static int AreaIndex(CocoEvalParameters p, string label)
+    private static int AreaIndex(CocoEvalParameters p, string label)
     {
         for (var a = 0; a < p.AreaRanges.Count; a++)
         {

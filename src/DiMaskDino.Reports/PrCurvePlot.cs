@@ -43,7 +43,7 @@ public static class PrCurvePlot
         plot.Title($"Precision–recall, {ReportFiles.TypeName(report.IouType)} (area={curves.Area}, maxDets={curves.MaxDets})");
         plot.XLabel("Recall");
         plot.YLabel("Precision (mean over categories)");
-        plot.Axes.SetLimits(0, 1, 0, 1.05);
+        UnitAxes(plot, 1.05);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
@@ -82,13 +82,13 @@ public static class PrCurvePlot
             overall.LegendText = string.Create(Inv, $"overall AP ({box:F3}, {mask:F3})");
         }
 
-        Note(plot, "mask ahead", 0.03, 0.97, Alignment.UpperLeft);
-        Note(plot, "box ahead", 0.97, 0.03, Alignment.LowerRight);
-        plot.ShowLegend(Alignment.UpperRight);
+        Note(plot, "mask ahead", 0.2, 0.8);
+        Note(plot, "box ahead", 0.8, 0.2);
+        plot.ShowLegend(Edge.Bottom);
         plot.Title("Detection–segmentation balance (AP, IoU=.50:.95)");
         plot.XLabel("APbox");
         plot.YLabel("APmask");
-        plot.Axes.SetLimits(0, 1, 0, 1);
+        UnitAxes(plot, 1);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
 
@@ -106,13 +106,21 @@ public static class PrCurvePlot
         return 1;
     }
 
-    private static void Note(Plot plot, string text, double x, double y, Alignment alignment = Alignment.MiddleCenter)
+    /// <summary>Both axes over [0, 1] (y a little beyond, so a curve at precision 1 stays visible), ticks every 0.1.</summary>
+    private static void UnitAxes(Plot plot, double top)
+    {
+        plot.Axes.SetLimits(0, 1, 0, top);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(0.1);
+    }
+
+    private static void Note(Plot plot, string text, double x, double y)
     {
         var note = plot.Add.Text(text, x, y);
         note.LabelFontName = PlotFont.Name;
         note.LabelFontSize = 13;
         note.LabelFontColor = Colors.Gray;
-        note.Alignment = alignment;
+        note.Alignment = Alignment.MiddleCenter;
     }
 
     private static string Stat(IouTypeReport report, int index) =>

@@ -4,7 +4,7 @@ namespace DiMaskDino.Reports;
 
 /// <summary>
 /// What a report was made from, written as its <c>inputs</c> section. Every field is optional and left out of the
-/// output when null. <see cref="Created"/> is the only time-dependent field: leave it null for byte-identical re-runs.
+/// output when null. <see cref="CreatedAt"/> is the only time-dependent field: leave it null for byte-identical re-runs.
 /// </summary>
 public sealed record ReportContext
 {
@@ -20,7 +20,7 @@ public sealed record ReportContext
     public string? Model { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public DateTimeOffset? Created { get; init; }
+    public DateTimeOffset? CreatedAt { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ToolVersion { get; init; }

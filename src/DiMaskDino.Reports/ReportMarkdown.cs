@@ -39,7 +39,7 @@ public static class ReportMarkdown
         Row(md, "Ground truth", c.GroundTruth);
         Row(md, "Detections", c.Detections);
         Row(md, "Model", c.Model);
-        Row(md, "Created", c.Created?.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv));
+        Row(md, "Created", c.CreatedAt?.ToString("yyyy-MM-dd HH:mm:ss zzz", Inv));
         Row(md, "Tool version", c.ToolVersion);
         Row(md, "Images", settings.ImageCount.ToString(Inv));
         Row(md, "Categories", settings.UseCategories ? settings.CategoryCount.ToString(Inv) : "ignored (useCats = 0)");

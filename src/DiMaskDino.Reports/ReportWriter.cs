@@ -1,4 +1,5 @@
 using System.Text;
+using DiMaskDino.Coco.Evaluation;
 
 namespace DiMaskDino.Reports;
 
@@ -15,10 +16,10 @@ public static class ReportWriter
         ArgumentException.ThrowIfNullOrEmpty(directory);
         Directory.CreateDirectory(Path.Combine(directory, ReportFiles.PlotsFolder));
 
-        foreach (var type in Enum.GetValues<Coco.Evaluation.IouType>())
+        foreach (var type in Enum.GetValues<IouType>())
         {
             var path = Path.Combine(directory, ReportFiles.PrCurvePlot(type));
-            var section = type == Coco.Evaluation.IouType.Bbox ? report.Bbox : report.Segm;
+            var section = type == IouType.Bbox ? report.Bbox : report.Segm;
             if (section is null)
             {
                 File.Delete(path);

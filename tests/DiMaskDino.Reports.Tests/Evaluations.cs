@@ -41,6 +41,13 @@ internal static class Evaluations
         return CocoEvaluator.Evaluate(gt, dt, new CocoEvalParameters { IouType = type });
     }
 
+    /// <summary>Images and detections but no ground-truth instance: every number is undefined.</summary>
+    public static CocoEvaluation NoGroundTruth(IouType type)
+    {
+        var gt = new CocoDataset { Images = [Image(1)], Categories = [new CocoCategory { Id = 1, Name = "nothing" }] };
+        return CocoEvaluator.Evaluate(gt, [Detect(1, 1, 0.5, Box(10, 10, 20, 20), Rect(10, 10, 20, 20))], new CocoEvalParameters { IouType = type });
+    }
+
     private static readonly CocoDataset SyntheticGroundTruth = new()
     {
         Images = [Image(1), Image(2)],

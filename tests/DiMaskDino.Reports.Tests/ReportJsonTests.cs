@@ -10,7 +10,7 @@ public sealed class ReportJsonTests
         GroundTruth = "gt.json",
         Detections = "dt.json",
         Model = "di-maskdino-r50",
-        Created = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.FromHours(1)),
+        CreatedAt = new DateTimeOffset(2025, 1, 2, 3, 4, 5, TimeSpan.FromHours(1)),
         ToolVersion = "1.2.3",
     };
 
@@ -72,7 +72,7 @@ public sealed class ReportJsonTests
         Assert.Equal("bar, wide", balance.GetProperty("per_category")[1].GetProperty("name").GetString());
 
         var inputs = json.GetProperty("inputs");
-        Assert.Equal("2025-01-02T03:04:05+01:00", inputs.GetProperty("created").GetString());
+        Assert.Equal("2025-01-02T03:04:05+01:00", inputs.GetProperty("created_at").GetString());
         Assert.Equal("1.2.3", inputs.GetProperty("tool_version").GetString());
         Assert.Equal("gt.json", inputs.GetProperty("ground_truth").GetString());
     }

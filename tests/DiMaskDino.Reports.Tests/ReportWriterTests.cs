@@ -1,4 +1,3 @@
-using System.Text;
 using DiMaskDino.Coco.Evaluation;
 using SkiaSharp;
 
@@ -10,7 +9,13 @@ public sealed class ReportWriterTests : IDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dimaskdino-reports-" + Guid.NewGuid().ToString("N"));
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    public void Dispose()
+    {
+        if (Directory.Exists(_root))
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
 
     private static EvaluationReport GoldenReport() =>
         EvaluationReport.Create([Evaluations.Golden(IouType.Bbox), Evaluations.Golden(IouType.Segm)], new ReportContext { GroundTruth = "01-basic/gt.json" });
@@ -106,16 +111,17 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
-    public void Plots_render_without_ground_truth()
+    public void A_report_without_ground_truth_is_written_with_undefined_values()
     {
-        var empty = Evaluations.Synthetic(IouType.Bbox);
-        var report = IouTypeReport.Create(empty) with
-        {
-            PrCurves = IouTypeReport.Create(empty).PrCurves with { Iou50 = null, Iou75 = null, IouMean = null },
-        };
+        var dir = Path.Combine(_root, "report");
+        var report = EvaluationReport.Create([Evaluations.NoGroundTruth(IouType.Bbox), Evaluations.NoGroundTruth(IouType.Segm)], new ReportContext());
+        ReportWriter.Write(report, dir);
 
-        var png = PrCurvePlot.RenderPrCurves(report);
-        Assert.Equal(PngSignature, png[..8]);
-        Assert.Contains("no ground truth", Encoding.UTF8.GetString(Encoding.UTF8.GetBytes("no ground truth")));
+        Assert.Null(report.Bbox!.PrCurves.IouMean);
+        Assert.Null(report.Balance!.Ahead);
+        Assert.All(report.Bbox.Stats, s => Assert.Equal(-1, s));
+        AssertPng(Path.Combine(dir, "plots", "pr_bbox.png"));
+        AssertPng(Path.Combine(dir, "plots", "balance.png"));
+        Assert.Contains("| AP | AP, IoU=0.50:0.95, area=all, maxDets=100 | n/a | n/a |", File.ReadAllText(Path.Combine(dir, "report.md")));
     }
 }

@@ -5,11 +5,18 @@ namespace DiMaskDino.Coco.Evaluation;
 /// 128 elements, halves split on multiples of 8) divided by the count. A plain loop can differ in
 /// the last bit, and COCO summaries are compared to the last digit.
 /// </summary>
-internal static class NumpyMean
+public static class NumpyMean
 {
     private const int BlockSize = 128;
 
     public static double Of(ReadOnlySpan<double> values) => PairwiseSum(values) / values.Length;
+
+    /// <summary>pycocotools' <c>np.mean(s[s &gt; -1])</c>, or -1 when no entry qualifies. Consumes the list.</summary>
+    public static double OfDefined(List<double> values)
+    {
+        values.RemoveAll(v => !(v > -1));
+        return values.Count == 0 ? -1 : Of(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
+    }
 
     internal static double PairwiseSum(ReadOnlySpan<double> a)
     {

@@ -38,9 +38,9 @@ internal static class Summarizer
             var areas = new AreaMetrics[arrays.A];
             for (var a = 0; a < arrays.A; a++)
             {
-                var ap = MeanOfDefined(Precision(arrays, null, a, m, k));
-                var ap50 = iou50 < 0 ? -1 : MeanOfDefined(Precision(arrays, iou50, a, m, k));
-                var ar = MeanOfDefined(Recall(arrays, null, a, m, k));
+                var ap = NumpyMean.OfDefined(Precision(arrays, null, a, m, k));
+                var ap50 = iou50 < 0 ? -1 : NumpyMean.OfDefined(Precision(arrays, iou50, a, m, k));
+                var ar = NumpyMean.OfDefined(Recall(arrays, null, a, m, k));
                 areas[a] = new AreaMetrics(p.AreaRanges[a].Label, ap, ap50, ar);
             }
 
@@ -57,7 +57,7 @@ internal static class Summarizer
         var t = iouThreshold is { } thr ? IndexOf(p.IouThresholds, thr) : (int?)null;
         var mean = a < 0 || m < 0 || t < 0
             ? -1
-            : MeanOfDefined(ap ? Precision(arrays, t, a, m, null) : Recall(arrays, t, a, m, null));
+            : NumpyMean.OfDefined(ap ? Precision(arrays, t, a, m, null) : Recall(arrays, t, a, m, null));
 
         var inv = CultureInfo.InvariantCulture;
         var iou = iouThreshold is { } x
@@ -100,13 +100,6 @@ internal static class Summarizer
         }
 
         return values;
-    }
-
-    /// <summary>np.mean(s[s > -1]), or -1 when nothing qualifies.</summary>
-    private static double MeanOfDefined(List<double> values)
-    {
-        values.RemoveAll(v => !(v > -1));
-        return values.Count == 0 ? -1 : NumpyMean.Of(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(values));
     }
 
     /// <summary>np.where(thr == iouThrs): exact equality, as pycocotools does.</summary>
