@@ -59,9 +59,9 @@ internal static class EvalCommand
         }
 
         var clock = Stopwatch.StartNew();
-        var groundTruth = CocoFiles.ReadDataset(gtFile.FullName);
-        var detections = CocoFiles.ReadDetections(dtFile.FullName, groundTruth);
-        Console.Error.WriteLine(
+        var groundTruth = ConsoleUi.Step("Loading ground truth", () => CocoFiles.ReadDataset(gtFile.FullName));
+        var detections = ConsoleUi.Step("Loading detections", () => CocoFiles.ReadDetections(dtFile.FullName, groundTruth));
+        ConsoleUi.Info(
             $"loaded {groundTruth.Images.Count:N0} images, {groundTruth.Annotations.Count:N0} ground truths, {detections.Count:N0} detections in {clock.Elapsed.TotalSeconds:F2} s");
 
         var evaluations = new List<CocoEvaluation>();
@@ -70,12 +70,16 @@ internal static class EvalCommand
             cancellationToken.ThrowIfCancellationRequested();
             clock.Restart();
             var parameters = new CocoEvalParameters { IouType = type, UseCategories = useCategories };
-            var evaluation = CocoEvaluator.Evaluate(groundTruth, detections, parameters, new CocoEvaluatorOptions { MaxDegreeOfParallelism = threads });
+            var evaluation = ConsoleUi.Step(
+                $"Evaluating {Name(type)}",
+                () => CocoEvaluator.Evaluate(groundTruth, detections, parameters, new CocoEvaluatorOptions { MaxDegreeOfParallelism = threads }));
             evaluations.Add(evaluation);
             Console.Out.WriteLine($"IoU type: {Name(type)}");
             Console.Out.Write(evaluation.SummaryText);
-            Console.Error.WriteLine($"evaluated {Name(type)} in {clock.Elapsed.TotalSeconds:F2} s");
+            ConsoleUi.Info($"evaluated {Name(type)} in {clock.Elapsed.TotalSeconds:F2} s");
         }
+
+        ConsoleUi.HeadlineTable(evaluations);
 
         if (outputDirectory is not null)
         {
@@ -86,8 +90,12 @@ internal static class EvalCommand
                 CreatedAt = DateTimeOffset.UtcNow,
                 ToolVersion = typeof(EvalCommand).Assembly.GetName().Version?.ToString(),
             };
-            ReportWriter.Write(EvaluationReport.Create(evaluations, context), outputDirectory.FullName);
-            Console.Error.WriteLine($"report written to {Path.Combine(outputDirectory.FullName, "report.json")}");
+            ConsoleUi.Step("Writing the report", () =>
+            {
+                ReportWriter.Write(EvaluationReport.Create(evaluations, context), outputDirectory.FullName);
+                return 0;
+            });
+            ConsoleUi.Info($"report written to {Path.Combine(outputDirectory.FullName, "report.json")}");
         }
 
         return Task.FromResult(CommandErrors.Success);

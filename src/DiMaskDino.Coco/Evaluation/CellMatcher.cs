@@ -122,7 +122,7 @@ internal sealed class CellMatcher(EvaluationInput input, CocoEvalParameters para
         for (var i = 0; i < dtMasks.Length; i++)
         {
             var dt = input.Detections[dts[i]];
-            dtMasks[i] = MaskSource.ToRle(dt.Segmentation, height, width, $"detection #{dt.Id - 1}");
+            dtMasks[i] = dt.Mask ?? MaskSource.ToRle(dt.Segmentation, height, width, $"detection #{dt.Id - 1}");
         }
 
         Rle.Iou(dtMasks, gtMasks, crowd, ious);

@@ -25,8 +25,14 @@ public sealed record CocoEvaluation(
 {
     public IouType IouType => Parameters.IouType;
 
+    /// <summary>Wall time of each phase of this run.</summary>
+    public EvaluationTimings? Timings { get; init; }
+
     public static readonly IReadOnlyList<string> StatNames =
     [
         "AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl",
     ];
 }
+
+/// <summary>Wall time per phase: loadRes/_prepare, evaluate, accumulate, summarize.</summary>
+public sealed record EvaluationTimings(TimeSpan Prepare, TimeSpan Evaluate, TimeSpan Accumulate, TimeSpan Summarize);

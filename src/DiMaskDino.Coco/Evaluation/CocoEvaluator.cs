@@ -27,16 +27,21 @@ public static class CocoEvaluator
         options ??= new CocoEvaluatorOptions();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var input = Unwrapped(() => EvaluationInput.Create(groundTruth, detections, parameters.UseCategories, parallel));
+        var prepared = clock.Elapsed;
         var cells = Unwrapped(() => EvaluateCells(input, parameters, options.KeepImageRecords, parallel));
+        var evaluated = clock.Elapsed;
         var arrays = Unwrapped(() => Accumulator.Run(cells, input.CellCategoryCount, input.ImageCount, parameters, parallel));
+        var accumulated = clock.Elapsed;
         var (stats, text) = Summarizer.Summarize(arrays, parameters);
         var names = groundTruth.Categories.ToDictionary(c => c.Id, c => c.Name);
         var perCategory = Summarizer.PerCategory(arrays, parameters, input.CategoryIds, names);
         var records = options.KeepImageRecords
             ? cells.Where(c => c?.Record is not null).Select(c => c!.Record!).ToList()
             : null;
-        return new CocoEvaluation(parameters, input.ImageIds, input.CategoryIds, arrays, stats, text, perCategory, records);
+        var timings = new EvaluationTimings(prepared, evaluated - prepared, accumulated - evaluated, clock.Elapsed - accumulated);
+        return new CocoEvaluation(parameters, input.ImageIds, input.CategoryIds, arrays, stats, text, perCategory, records) { Timings = timings };
     }
 
     /// <summary>Parallel loops wrap failures; callers should see the bad annotation's own exception.</summary>

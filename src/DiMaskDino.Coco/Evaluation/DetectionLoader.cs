@@ -67,7 +67,7 @@ internal static class DetectionLoader
         }
 
         var mask = MaskSource.ToRle(rle, rle.Height, rle.Width, $"detection #{n}");
-        return new DetectionItem(id, image, category, d.Score, mask.Area, d.Bbox ?? mask.Bounds, rle);
+        return new DetectionItem(id, image, category, d.Score, mask.Area, d.Bbox ?? mask.Bounds, rle, mask);
     }
 
     private static PolygonSegmentation BoxPolygon(BoundingBox b)

@@ -1,12 +1,17 @@
+using DiMaskDino.Coco.Masks;
+
 namespace DiMaskDino.Coco.Evaluation;
 
 /// <summary>A ground-truth instance as the evaluator sees it (pycocotools' <c>_prepare</c>).</summary>
 internal readonly record struct GroundTruthItem(
     long Id, int Image, int Category, double Area, bool IsCrowd, BoundingBox Box, Segmentation? Segmentation);
 
-/// <summary>A detection after pycocotools' <c>loadRes</c>: 1-based id in file order, area and box filled in.</summary>
+/// <summary>
+/// A detection after pycocotools' <c>loadRes</c>: 1-based id in file order, area and box filled in. Mask-branch
+/// detections keep the mask decoded for their area, so the IoU step does not decode it again.
+/// </summary>
 internal readonly record struct DetectionItem(
-    long Id, int Image, int Category, double Score, double Area, BoundingBox Box, Segmentation? Segmentation);
+    long Id, int Image, int Category, double Score, double Area, BoundingBox Box, Segmentation? Segmentation, RleMask? Mask = null);
 
 /// <summary>
 /// Ground truth and detections indexed by evaluation cell: (category, image) with categories in

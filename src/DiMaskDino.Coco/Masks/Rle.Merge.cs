@@ -98,17 +98,18 @@ public static partial class Rle
                 vb = !vb;
             }
 
-            uint remaining = ca + cb;
+            // rleMerge stops at remaining == 0 even when zero-length runs hide more pixels behind them; we only stop
+            // at the real end. Both agree whenever rleMerge's output covers the mask.
+            bool done = ca + cb == 0 && covered == total;
             bool previous = v;
             v = intersect ? va && vb : va || vb;
-            if (v != previous || remaining == 0)
+            if (v != previous || done)
             {
                 output[m++] = run;
                 run = 0;
             }
 
-            // rleMerge stops at remaining == 0 even when zero-length runs hide more pixels behind it.
-            if (remaining == 0 && covered == total)
+            if (done)
             {
                 return m;
             }
