@@ -1,25 +1,25 @@
 using System.Text.Json.Serialization;
+using DiMaskDino.Coco.Json;
 
 namespace DiMaskDino.Coco;
 
-/// <summary>One entry of a COCO results file (a JSON array of these).</summary>
+/// <summary>
+/// One entry of a COCO results file (a JSON array of these):
+/// <c>{"image_id", "category_id", "bbox"?, "segmentation"?, "score"}</c>. Read and written by
+/// <see cref="CocoDetectionJsonConverter"/>.
+/// </summary>
+[JsonConverter(typeof(CocoDetectionJsonConverter))]
 public sealed record CocoDetection
 {
-    [JsonPropertyName("image_id")]
     public required long ImageId { get; init; }
 
-    [JsonPropertyName("category_id")]
     public required int CategoryId { get; init; }
 
-    [JsonPropertyName("bbox")]
-    [JsonConverter(typeof(Json.BoundingBoxJsonConverter))]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    /// <summary>[x, y, w, h] in pixels; null when the entry has only a mask.</summary>
     public BoundingBox? Bbox { get; init; }
 
-    [JsonPropertyName("segmentation")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    /// <summary>The mask; null when the entry has only a box.</summary>
     public Segmentation? Segmentation { get; init; }
 
-    [JsonPropertyName("score")]
     public required double Score { get; init; }
 }

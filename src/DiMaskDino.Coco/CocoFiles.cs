@@ -57,6 +57,10 @@ public static class CocoFiles
         {
             return JsonSerializer.Deserialize(bytes, typeInfo);
         }
+        catch (JsonPropertyException e)
+        {
+            throw new CocoFormatException(path, $"{e.Path ?? "$"}.{e.Property}", Describe(e), e);
+        }
         catch (JsonException e)
         {
             throw new CocoFormatException(path, e.Path ?? "$", Describe(e), e);

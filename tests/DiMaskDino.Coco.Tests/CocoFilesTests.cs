@@ -162,4 +162,42 @@ public sealed class CocoFilesTests : IDisposable
         var path = Write("""[{"image_id": 1, "category_id": 3, "bbox": [], "score": 0.5, "segmentation": {"size": [2, 2], "counts": [1, 3]}}]""", "dt.json");
         Assert.Null(CocoFiles.ReadDetections(path)[0].Bbox);
     }
+
+    [Fact]
+    public void Detection_property_errors_name_the_property_path()
+    {
+        var path = Write("""[{"image_id": 1, "category_id": 3, "bbox": [0, 0, 1, 1], "score": 0.5}, {"image_id": "one", "category_id": 3, "score": 0.5}]""", "dt.json");
+        var error = Assert.Throws<CocoFormatException>(() => CocoFiles.ReadDetections(path));
+        Assert.Equal("$[1].image_id", error.JsonPath);
+        Assert.StartsWith("expected an integer, found the string \"one\"", error.Problem);
+
+        var badBox = Write("""[{"image_id": 1, "category_id": 3, "bbox": [0, 0, 1], "score": 0.5}]""", "dt2.json");
+        Assert.Equal("$[0].bbox", Assert.Throws<CocoFormatException>(() => CocoFiles.ReadDetections(badBox)).JsonPath);
+
+        var missing = Write("""[{"image_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}]""", "dt3.json");
+        Assert.Equal("$[0].category_id", Assert.Throws<CocoFormatException>(() => CocoFiles.ReadDetections(missing)).JsonPath);
+    }
+
+    [Fact]
+    public void Detections_round_trip_through_write_and_read()
+    {
+        CocoDetection[] detections =
+        [
+            new() { ImageId = 7, CategoryId = 2, Score = 0.25, Bbox = new BoundingBox(1.5, 2, 3, 4.25) },
+            new() { ImageId = 8, CategoryId = 3, Score = 0.125, Segmentation = RleSegmentation.Compressed(4, 5, "0e0") },
+            new() { ImageId = 9, CategoryId = 1, Score = 1, Bbox = new BoundingBox(0, 0, 1, 1), Segmentation = new PolygonSegmentation([[0, 0, 1, 0, 1, 1]]) },
+        ];
+        var path = Path.Combine(_directory, "written.json");
+        using (var stream = File.Create(path))
+        {
+            CocoFiles.WriteDetections(detections, stream);
+        }
+
+        var read = CocoFiles.ReadDetections(path);
+        Assert.Equal(3, read.Count);
+        Assert.Equal(detections[0], read[0]);
+        Assert.Equal("0e0", ((RleSegmentation)read[1].Segmentation!).CompressedCounts);
+        Assert.Null(read[1].Bbox);
+        Assert.Equal([0.0, 0, 1, 0, 1, 1], ((PolygonSegmentation)read[2].Segmentation!).Polygons[0]);
+    }
 }

@@ -31,22 +31,5 @@ public sealed class GoldenCase
 
     public JsonElement Results(IouType type) => Golden.GetProperty(type == IouType.Bbox ? "bbox" : "segm");
 
-    public static string CasesRoot() => Path.Combine(GoldenRoot(), "cases");
-
-    /// <summary>Walks up from the test binaries to the folder that has shared/golden/coco beside the repository.</summary>
-    public static string GoldenRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "golden", "coco"), Path.Combine(dir.FullName, "..", "shared", "golden", "coco") })
-            {
-                if (File.Exists(Path.Combine(candidate, "rle.json")))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/golden/coco not found above " + AppContext.BaseDirectory);
-    }
+    public static string CasesRoot() => Path.Combine(GoldenFiles.CocoDirectory, "cases");
 }
