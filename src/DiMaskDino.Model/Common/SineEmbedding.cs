@@ -49,7 +49,8 @@ public static class SineEmbedding
     private static Tensor Tau(int f, Device? device)
     {
         var k = arange(f, dtype: float32, device: device);
-        return pow(Temperature, 2 * div(k, 2, rounding_mode: RoundingMode.floor) / f);
+        // Instance floor_divide: the static div(..., rounding_mode) ignores the rounding mode in TorchSharp 0.107.
+        return pow(Temperature, 2 * k.floor_divide(2) / f);
     }
 
     /// <summary>[..., F] angles → [..., F] with sin at even and cos at odd positions.</summary>

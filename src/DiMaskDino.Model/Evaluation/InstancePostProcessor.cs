@@ -39,7 +39,7 @@ public sealed class InstancePostProcessor(int detectionsPerImage = 100)
         long queries = logits.shape[0], classes = logits.shape[1];
         var k = (int)Math.Min(detectionsPerImage, queries * classes);
         var (topScores, topIndices) = logits.sigmoid().flatten().topk(k, sorted: true);
-        var queryIndex = div(topIndices, classes, rounding_mode: RoundingMode.floor).to_type(int64);
+        var queryIndex = topIndices.floor_divide(classes);
         var labels = topIndices.remainder(classes);
 
         var masks = maskLogits.index_select(0, queryIndex).unsqueeze(0);                        // [1, k, h4, w4]

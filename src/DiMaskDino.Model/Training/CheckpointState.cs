@@ -1,0 +1,63 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DiMaskDino.Model.Training;
+
+/// <summary>What a checkpoint records besides the weights: enough to rebuild the model and resume the run.</summary>
+public sealed record CheckpointState
+{
+    [JsonPropertyName("format_version")]
+    public int FormatVersion { get; init; } = 1;
+
+    [JsonPropertyName("preset")]
+    public required string Preset { get; init; }
+
+    [JsonPropertyName("deimbalance")]
+    public required bool DeImbalance { get; init; }
+
+    [JsonPropertyName("bato")]
+    public required bool Bato { get; init; }
+
+    [JsonPropertyName("categories")]
+    public required IReadOnlyList<CheckpointCategory> Categories { get; init; }
+
+    [JsonPropertyName("epoch")]
+    public required int Epoch { get; init; }
+
+    [JsonPropertyName("iteration")]
+    public required int Iteration { get; init; }
+
+    [JsonPropertyName("total_iterations")]
+    public required int TotalIterations { get; init; }
+
+    [JsonPropertyName("canvas_size")]
+    public required int CanvasSize { get; init; }
+
+    [JsonPropertyName("seed")]
+    public required int Seed { get; init; }
+
+    [JsonPropertyName("training_data")]
+    public string? TrainingData { get; init; }
+
+    /// <summary>Headline metrics of the last evaluation (e.g. "ap_box", "ap_mask"), for model cards and ONNX metadata.</summary>
+    [JsonPropertyName("metrics")]
+    public IReadOnlyList<CheckpointMetric> Metrics { get; init; } = [];
+
+    public ModelOptions ToModelOptions()
+    {
+        var preset = Enum.Parse<ModelPreset>(Preset, ignoreCase: true);
+        return ModelOptions.For(preset, Categories.Count) with { DeImbalance = DeImbalance, Bato = Bato };
+    }
+}
+
+public sealed record CheckpointCategory(
+    [property: JsonPropertyName("id")] int Id,
+    [property: JsonPropertyName("name")] string Name);
+
+public sealed record CheckpointMetric(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("value")] double Value);
+
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(CheckpointState))]
+internal sealed partial class CheckpointJsonContext : JsonSerializerContext;
