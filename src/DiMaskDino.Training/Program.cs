@@ -1,0 +1,9 @@
+using System.CommandLine;
+using DiMaskDino.Training.Commands;
+
+var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, and (later) DI-MaskDINO training, checkpoints and ONNX export.")
+{
+    SynthCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();
