@@ -1,9 +1,10 @@
 using System.CommandLine;
 using DiMaskDino.Training.Commands;
 
-var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, and (later) DI-MaskDINO training, checkpoints and ONNX export.")
+var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-MaskDINO training and checkpoints.")
 {
     SynthCommand.Create(),
+    TrainCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

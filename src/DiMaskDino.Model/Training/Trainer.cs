@@ -142,7 +142,8 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
             }
 
             var state = State(model, train, epoch + 1, iteration, totalIterations, run.TrainFolder, lastValidation);
-            Checkpoint.Save(Path.Combine(checkpoints, $"epoch-{epoch + 1:D3}"), network, optimizer, state);
+            // Every epoch keeps its weights; only the last checkpoint carries the (twice as large) optimizer state.
+            Checkpoint.Save(Path.Combine(checkpoints, $"epoch-{epoch + 1:D3}"), network, optimizer: null, state);
             Checkpoint.Save(last, network, optimizer, state);
         }
 

@@ -1,0 +1,177 @@
+using System.CommandLine;
+using System.Text.Json;
+using DiMaskDino.Model;
+using DiMaskDino.Model.Training;
+using DiMaskDino.Reports;
+using Spectre.Console;
+
+namespace DiMaskDino.Training.Commands;
+
+/// <summary>
+/// <c>dimaskdino-train train --data DIR --val DIR --preset tiny --out RUN [--epochs E] [--time-budget MIN] [--no-di] [--no-bato] [--resume]</c>
+/// </summary>
+internal static class TrainCommand
+{
+    public const string CurvesFile = "curves.png";
+
+    public static Command Create()
+    {
+        var data = new Option<DirectoryInfo>("--data") { Description = "Training set: a COCO folder (annotations.json + images/).", Required = true };
+        var val = new Option<DirectoryInfo?>("--val") { Description = "Validation set evaluated after every epoch (APbox, APmask, per decoder layer)." };
+        var preset = new Option<ModelPreset>("--preset") { Description = "tiny (CPU, ResNet-18) or paper (ResNet-50).", DefaultValueFactory = _ => ModelPreset.Tiny };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, metrics.jsonl, curves.png.", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs (ignored when --time-budget fixes the length).", DefaultValueFactory = _ => 12 };
+        var batch = new Option<int?>("--batch") { Description = "Images per step (default: the preset's)." };
+        var learningRate = new Option<double?>("--lr") { Description = "Base learning rate (default: the preset's)." };
+        var canvas = new Option<int?>("--canvas") { Description = "Square training canvas in pixels (default: the preset's)." };
+        var budget = new Option<double?>("--time-budget") { Description = "Minutes: time-box the run (model.md §12)." };
+        var warmup = new Option<int>("--warmup") { Description = "Warm-up iterations.", DefaultValueFactory = _ => 0 };
+        var noDi = new Option<bool>("--no-di") { Description = "Switch the De-Imbalance module off (ablation)." };
+        var noBato = new Option<bool>("--no-bato") { Description = "Switch Balance-Aware Tokens Optimization off (ablation)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from RUN/checkpoints/last." };
+        var threads = new Option<int>("--threads") { Description = "torch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+
+        var command = new Command("train", "Train DI-MaskDINO on a COCO-format dataset.")
+        {
+            data, val, preset, output, epochs, batch, learningRate, canvas, budget, warmup, noDi, noBato, resume, threads, seed,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
+            ct =>
+            {
+                var defaults = parse.GetValue(preset) == ModelPreset.Tiny ? TrainingOptions.Tiny : TrainingOptions.Paper;
+                var training = defaults with
+                {
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch) ?? defaults.BatchSize,
+                    LearningRate = parse.GetValue(learningRate) ?? defaults.LearningRate,
+                    CanvasSize = parse.GetValue(canvas) ?? defaults.CanvasSize,
+                    TimeBudget = parse.GetValue(budget) is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+                    WarmupIterations = parse.GetValue(warmup),
+                    Threads = parse.GetValue(threads),
+                    Seed = parse.GetValue(seed),
+                };
+                var model = ModelOptions.For(parse.GetValue(preset), numClasses: 1) with { DeImbalance = !parse.GetValue(noDi), Bato = !parse.GetValue(noBato) };
+                return RunAsync(parse.GetValue(data)!, parse.GetValue(val), parse.GetValue(output)!, model, training, parse.GetValue(resume), ct);
+            },
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        DirectoryInfo data, DirectoryInfo? val, DirectoryInfo output, ModelOptions model, TrainingOptions training, bool resume, CancellationToken cancellationToken)
+    {
+        RequireDataset(data, "--data");
+        if (val is not null)
+        {
+            RequireDataset(val, "--val");
+        }
+
+        training.Validate();
+        if (resume && !File.Exists(Path.Combine(output.FullName, Trainer.CheckpointsFolder, Trainer.LastCheckpointName, Checkpoint.StateFile)))
+        {
+            throw new CliInputException($"--resume: no checkpoint to resume from in {output.FullName}");
+        }
+
+        if (!resume && File.Exists(Path.Combine(output.FullName, Trainer.MetricsFile)))
+        {
+            throw new CliInputException($"--out: {output.FullName} already holds a run; use --resume to continue it or choose another folder");
+        }
+
+        output.Create();
+        var trainer = new Trainer(model, training);
+        var run = new TrainingRun(data.FullName, val?.FullName, output.FullName, resume);
+        TrainingSummary summary;
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            summary = await AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .StartAsync(async context =>
+                {
+                    var task = context.AddTask("training");
+                    var progress = new Progress<TrainingProgress>(p => Update(task, p));
+                    return await Task.Run(() => trainer.RunAsync(run, progress, cancellationToken), cancellationToken);
+                });
+        }
+        else
+        {
+            var progress = new Progress<TrainingProgress>(Print);
+            summary = await Task.Run(() => trainer.RunAsync(run, progress, cancellationToken), cancellationToken);
+        }
+
+        WriteCurves(output.FullName);
+        Console.WriteLine($"trained {summary.Iterations} iterations in {summary.Elapsed.TotalMinutes:F1} min; RSS {summary.StartRssMb:F0} MB at start, {summary.EndRssMb:F0} MB at end");
+        if (summary.LastValidation is { } v)
+        {
+            Console.WriteLine($"validation: APbox {v.ApBox:F3}, APmask {v.ApMask:F3} on {v.Images} images");
+            foreach (var layer in v.PerLayer)
+            {
+                Console.WriteLine($"  {layer.Layer,-8} APbox {layer.ApBox:F3}  APmask {layer.ApMask:F3}");
+            }
+        }
+
+        Console.WriteLine($"checkpoint: {summary.LastCheckpoint}");
+        return CommandErrors.Success;
+    }
+
+    private static void Update(ProgressTask task, TrainingProgress p)
+    {
+        task.MaxValue = p.TotalIterations;
+        task.Value = p.Iteration;
+        var loss = double.IsNaN(p.Loss) ? "" : $" loss {p.Loss:F3}";
+        task.Description = $"epoch {p.Epoch + 1}{loss} {p.ImagesPerSecond:F1} img/s";
+        if (p.Message is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[grey]{p.Message}[/]");
+        }
+    }
+
+    private static void Print(TrainingProgress p)
+    {
+        if (p.Message is not null)
+        {
+            Console.WriteLine(p.Message);
+        }
+        else if (!double.IsNaN(p.Loss))
+        {
+            Console.WriteLine($"epoch {p.Epoch + 1} iteration {p.Iteration}/{p.TotalIterations}: loss {p.Loss:F3}, {p.ImagesPerSecond:F1} img/s");
+        }
+    }
+
+    /// <summary>Draws RUN/curves.png from RUN/metrics.jsonl (all of it, so resumed runs plot whole).</summary>
+    internal static void WriteCurves(string runFolder)
+    {
+        var loss = new List<TrainingCurvesPlot.LossPoint>();
+        var ap = new List<TrainingCurvesPlot.ApPoint>();
+        foreach (var line in File.ReadLines(Path.Combine(runFolder, Trainer.MetricsFile)))
+        {
+            using var document = JsonDocument.Parse(line);
+            var root = document.RootElement;
+            var iteration = root.GetProperty("iteration").GetInt32();
+            if (root.GetProperty("type").GetString() == "train")
+            {
+                loss.Add(new(iteration, root.GetProperty("loss").GetDouble()));
+            }
+            else
+            {
+                var layers = root.GetProperty("per_layer").EnumerateArray()
+                    .Select(l => (l.GetProperty("layer").GetString()!, l.GetProperty("ap_box").GetDouble(), l.GetProperty("ap_mask").GetDouble()))
+                    .ToList();
+                ap.Add(new(iteration, root.GetProperty("ap_box").GetDouble(), root.GetProperty("ap_mask").GetDouble(), layers));
+            }
+        }
+
+        var png = TrainingCurvesPlot.Render(loss, ap, $"training run {Path.GetFileName(Path.GetFullPath(runFolder))}");
+        var path = Path.Combine(runFolder, CurvesFile);
+        File.WriteAllBytes(path + ".tmp", png);
+        File.Move(path + ".tmp", path, overwrite: true);
+    }
+
+    private static void RequireDataset(DirectoryInfo folder, string option)
+    {
+        if (!File.Exists(Path.Combine(folder.FullName, "annotations.json")))
+        {
+            throw new CliInputException($"{option}: {folder.FullName} is not a COCO folder (no annotations.json)");
+        }
+    }
+}
