@@ -1,3 +1,4 @@
+using DiMaskDino.TestSupport;
 using System.Text.Json;
 
 namespace DiMaskDino.Cli.Tests;

@@ -1,3 +1,4 @@
+using DiMaskDino.TestSupport;
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Evaluation;
 
@@ -9,7 +10,7 @@ internal static class Evaluations
     /// <summary>../shared/golden/coco/cases/01-basic: four images, three categories, polygons and RLE.</summary>
     public static CocoEvaluation Golden(IouType type)
     {
-        var folder = Path.Combine(GoldenRoot(), "cases", "01-basic");
+        var folder = SharedFiles.GoldenCase("01-basic");
         var gt = CocoFiles.ReadDataset(Path.Combine(folder, "gt.json"));
         var dt = CocoFiles.ReadDetections(Path.Combine(folder, "dt.json"), gt);
         return CocoEvaluator.Evaluate(gt, dt, new CocoEvalParameters { IouType = type });
@@ -87,21 +88,4 @@ internal static class Evaluations
 
     private static PolygonSegmentation Rect(double x, double y, double w, double h) =>
         new([[x, y, x + w, y, x + w, y + h, x, y + h]]);
-
-    /// <summary>Walks up from the test binaries to shared/golden/coco beside (or inside) the repository's parent.</summary>
-    private static string GoldenRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "golden", "coco"), Path.Combine(dir.FullName, "..", "shared", "golden", "coco") })
-            {
-                if (Directory.Exists(Path.Combine(candidate, "cases")))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        throw new DirectoryNotFoundException("shared/golden/coco not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -1,3 +1,4 @@
+using DiMaskDino.TestSupport;
 using DiMaskDino.Coco;
 using DiMaskDino.Model.Data;
 using DiMaskDino.Model.Data.Augmentation;
@@ -9,7 +10,7 @@ public sealed class SynthCommandTests
     [Fact]
     public void Synth_writes_a_dataset_that_the_coco_reader_and_the_training_loader_accept()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var result = TrainRunner.Run("synth", "--out", folder.Path, "--count", "6", "--seed", "3", "--size", "96");
 
         Assert.True(result.ExitCode == 0, result.StandardError);
@@ -30,7 +31,7 @@ public sealed class SynthCommandTests
     [Fact]
     public void Synth_split_writes_train_and_val_folders()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var result = TrainRunner.Run("synth", "--out", folder.Path, "--count", "10", "--seed", "3", "--size", "64", "--split", "0.2");
 
         Assert.True(result.ExitCode == 0, result.StandardError);
@@ -49,7 +50,7 @@ public sealed class SynthCommandTests
     [InlineData("--split", "1.5", "error: --split must be a fraction between 0 and 1 (exclusive), got 1.5")]
     public void Bad_values_fail_with_exit_1_and_one_line(string option, string value, string expected)
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         string[] arguments = ["synth", "--out", folder.File("out"), "--count", "3", "--seed", "1"];
         var index = Array.IndexOf(arguments, option);
         arguments = index >= 0 ? [.. arguments[..(index + 1)], value, .. arguments[(index + 2)..]] : [.. arguments, option, value];
@@ -73,7 +74,7 @@ public sealed class SynthCommandTests
     [Fact]
     public void Non_empty_output_folder_is_refused_unless_overwrite_replaces_our_dataset()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         File.WriteAllText(folder.File("notes.txt"), "mine");
         var refused = TrainRunner.Run("synth", "--out", folder.Path, "--count", "2", "--seed", "1", "--size", "32");
         File.Delete(folder.File("notes.txt"));

@@ -1,3 +1,4 @@
+using DiMaskDino.TestSupport;
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
 using DiMaskDino.Training.Synthetic;
@@ -23,9 +24,9 @@ public sealed class SyntheticDatasetTests
     [Fact]
     public void Same_seed_gives_byte_identical_files_with_any_thread_count_and_another_seed_differs()
     {
-        using var a = new TemporaryFolder();
-        using var b = new TemporaryFolder();
-        using var c = new TemporaryFolder();
+        using var a = new TemporaryDirectory();
+        using var b = new TemporaryDirectory();
+        using var c = new TemporaryDirectory();
         Write(a.Path, 8, seed: 5, threads: 1);
         Write(b.Path, 8, seed: 5, threads: 2);
         Write(c.Path, 8, seed: 6);
@@ -44,7 +45,7 @@ public sealed class SyntheticDatasetTests
     [Fact]
     public void Every_mask_pixel_is_painted_in_its_objects_colour_and_masks_do_not_overlap()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         const int size = 128;
         Write(folder.Path, 6, seed: 11, size);
         var dataset = CocoFiles.ReadDataset(folder.File("annotations.json"));
@@ -96,7 +97,7 @@ public sealed class SyntheticDatasetTests
     [Fact]
     public void Bbox_and_area_come_from_the_rle_and_tiny_visible_parts_are_dropped()
     {
-        using var folder = new TemporaryFolder();
+        using var folder = new TemporaryDirectory();
         var summary = Write(folder.Path, 30, seed: 2, size: 96);
         var dataset = CocoFiles.ReadDataset(folder.File("annotations.json"));
 
@@ -168,8 +169,8 @@ public sealed class SyntheticDatasetTests
     [Fact]
     public void Split_keeps_the_images_of_the_unsplit_dataset()
     {
-        using var whole = new TemporaryFolder();
-        using var split = new TemporaryFolder();
+        using var whole = new TemporaryDirectory();
+        using var split = new TemporaryDirectory();
         Write(whole.Path, 10, seed: 4, size: 64);
         var summary = Write(split.Path, 10, seed: 4, size: 64, split: 0.25);
 

@@ -1,3 +1,4 @@
+using DiMaskDino.Hosting;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;

@@ -17,11 +17,7 @@ public sealed record DenoisingSplitPair(Tensor Denoising, Tensor Matching) : IDi
     }
 }
 
-/// <summary>The fixed DN assignment of one image: prediction <c>Predictions[i]</c> ↔ GT <c>Targets[i]</c>.</summary>
-/// <param name="Predictions">DN query indices g·pad + j, group-major (g = 0, all j; g = 1, all j; …)</param>
-/// <param name="Targets">GT indices j, repeated once per group</param>
-public sealed record DenoisingMatch(long[] Predictions, long[] Targets);
-
+/// <summary>The DN/matching split of §8.4; the fixed DN assignment itself is <c>Losses.DenoisingAssignment</c>.</summary>
 public static class DenoisingSplit
 {
     /// <summary>Splits any per-query prediction (logits, boxes, masks) into its DN and matching parts.</summary>
@@ -39,39 +35,5 @@ public static class DenoisingSplit
         return new DenoisingSplitPair(
             predictions.narrow(1, 0, denoisingCount),
             predictions.narrow(1, denoisingCount, total - denoisingCount));
-    }
-
-    /// <summary>For image b with n_b GT: prediction g·pad + j ↔ GT j for every group g and j &lt; n_b.</summary>
-    /// <param name="plan">the step's DN layout</param>
-    /// <param name="gtCounts">n_b per image</param>
-    /// <returns>one assignment per image (empty arrays for images without GT)</returns>
-    public static IReadOnlyList<DenoisingMatch> Assignment(DenoisingPlan plan, IReadOnlyList<int> gtCounts)
-    {
-        ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(gtCounts);
-        var result = new DenoisingMatch[gtCounts.Count];
-        for (var b = 0; b < gtCounts.Count; b++)
-        {
-            var n = gtCounts[b];
-            if (n > plan.Pad)
-            {
-                throw new ArgumentException($"image {b} has {n} GT but the plan has only {plan.Pad} slots per group");
-            }
-
-            var predictions = new long[plan.Groups * n];
-            var targets = new long[plan.Groups * n];
-            for (var g = 0; g < plan.Groups; g++)
-            {
-                for (var j = 0; j < n; j++)
-                {
-                    predictions[g * n + j] = (long)g * plan.Pad + j;
-                    targets[g * n + j] = j;
-                }
-            }
-
-            result[b] = new DenoisingMatch(predictions, targets);
-        }
-
-        return result;
     }
 }

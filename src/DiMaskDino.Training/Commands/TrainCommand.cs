@@ -1,3 +1,4 @@
+using DiMaskDino.Hosting;
 using System.CommandLine;
 using System.Text.Json;
 using DiMaskDino.Model;

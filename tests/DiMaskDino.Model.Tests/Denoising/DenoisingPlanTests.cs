@@ -96,20 +96,6 @@ public sealed class DenoisingPlanTests
     }
 
     [Fact]
-    public void Fixed_assignment_pairs_slot_g_pad_plus_j_with_gt_j()
-    {
-        var plan = DenoisingPlan.Create([2, 3, 0], 7)!;                           // groups 2, pad 3
-
-        var assignment = DenoisingSplit.Assignment(plan, [2, 3, 0]);
-
-        Assert.Equal(new long[] { 0, 1, 3, 4 }, assignment[0].Predictions);
-        Assert.Equal(new long[] { 0, 1, 0, 1 }, assignment[0].Targets);
-        Assert.Equal(new long[] { 0, 1, 2, 3, 4, 5 }, assignment[1].Predictions);
-        Assert.Equal(new long[] { 0, 1, 2, 0, 1, 2 }, assignment[1].Targets);
-        Assert.Empty(assignment[2].Predictions);
-    }
-
-    [Fact]
     public void Split_separates_the_first_p_dn_queries_from_the_matching_ones()
     {
         using var scope = NewDisposeScope();

@@ -1,9 +1,9 @@
 using DiMaskDino.Coco;
 
-namespace DiMaskDino.Training;
+namespace DiMaskDino.Hosting;
 
-/// <summary>Turns failures into one-line reasons and exit codes: no stack traces for users (as in DiMaskDino.Cli).</summary>
-internal static class CommandErrors
+/// <summary>Turns failures of a command-line host into one-line reasons and exit codes: no stack traces for users.</summary>
+public static class CommandErrors
 {
     public const int Success = 0;
     public const int BadInput = 1;
@@ -37,4 +37,4 @@ internal static class CommandErrors
 }
 
 /// <summary>A problem with what the user asked for, already phrased for them.</summary>
-internal sealed class CliInputException(string message) : Exception(message);
+public sealed class CliInputException(string message) : Exception(message);
