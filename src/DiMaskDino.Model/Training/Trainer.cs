@@ -91,9 +91,16 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
         {
             var window = Stopwatch.StartNew();
             var windowImages = 0;
-            for (var step = 0; step < iterationsPerEpoch && iteration < totalIterations; step++, iteration++)
+            // Epochs are iterationsPerEpoch long; a run resumed mid-epoch finishes that epoch's remaining steps.
+            for (var step = iteration % iterationsPerEpoch; step < iterationsPerEpoch && iteration < totalIterations; step++, iteration++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // Keep what was learned: the next --resume continues from this iteration (the interrupted epoch restarts its data order).
+                    Checkpoint.Save(last, network, optimizer, State(model, train, epoch, iteration, totalIterations, run.TrainFolder, lastValidation));
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 var samples = loader.NextBatch(options.BatchSize, cancellationToken);
                 groups.ApplyLearningRate(optimizer, options.LearningRate, schedule.Factor(iteration));
                 using (var scope = NewDisposeScope())

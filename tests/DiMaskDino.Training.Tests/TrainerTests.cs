@@ -1,0 +1,93 @@
+using System.Text.Json;
+using DiMaskDino.Model;
+using DiMaskDino.Model.Training;
+using DiMaskDino.TestSupport;
+using DiMaskDino.Training.Synthetic;
+
+namespace DiMaskDino.Training.Tests;
+
+/// <summary>The real training loop end to end on a tiny synthetic set: checkpoints, metrics, cancel and resume.</summary>
+public sealed class TrainerTests
+{
+    // K1/Q/G reduced so a 96² canvas (S = 193 memory tokens) is admissible and the steps stay fast; the architecture is unchanged.
+    private static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DenoisingQueries = 10, MaskPoints = 256 };
+
+    private static readonly TrainingOptions Fast = new() { Epochs = 2, BatchSize = 2, CanvasSize = 96, Threads = 2, LogEvery = 1 };
+
+    private static (string Train, string Val) Dataset(TemporaryDirectory folder)
+    {
+        SyntheticDatasetWriter.Write(new SyntheticDatasetOptions { Count = 8, Seed = 11, Size = 96, ValidationFraction = 0.25 }, folder.File("data"));
+        return (folder.File("data", "train"), folder.File("data", "val"));
+    }
+
+    [Fact]
+    public async Task A_cancelled_run_checkpoints_and_resumes_to_the_planned_end()
+    {
+        using var folder = new TemporaryDirectory();
+        var (train, val) = Dataset(folder);
+        var run = new TrainingRun(train, val, folder.File("run"));
+        var trainer = new Trainer(Small, Fast);
+
+        using var cancel = new CancellationTokenSource();
+        var progress = new SynchronousProgress(p =>
+        {
+            if (p.Iteration >= 4)
+            {
+                cancel.Cancel();
+            }
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => trainer.RunAsync(run, progress, cancel.Token));
+
+        var interrupted = Checkpoint.ReadState(folder.File("run", Trainer.CheckpointsFolder, Trainer.LastCheckpointName));
+        Assert.InRange(interrupted.Iteration, 4, 5);
+        Assert.Equal(6, interrupted.TotalIterations);                                   // 2 epochs × ⌊6 images / 2⌋
+
+        var summary = await trainer.RunAsync(run with { Resume = true });
+
+        Assert.Equal(6, summary.Iterations);
+        var final = Checkpoint.ReadState(summary.LastCheckpoint);
+        Assert.Equal(2, final.Epoch);
+        Assert.Equal(["ap_box", "ap_mask"], final.Metrics.Select(m => m.Name));
+        Assert.True(File.Exists(folder.File("run", Trainer.CheckpointsFolder, "epoch-001", Checkpoint.ModelFile)));
+        Assert.False(File.Exists(folder.File("run", Trainer.CheckpointsFolder, "epoch-001", Checkpoint.OptimizerFile)));
+        Assert.True(File.Exists(folder.File("run", Trainer.CheckpointsFolder, Trainer.LastCheckpointName, Checkpoint.OptimizerFile)));
+
+        var lines = File.ReadAllLines(folder.File("run", Trainer.MetricsFile)).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var steps = lines.Where(l => l.GetProperty("type").GetString() == "train").Select(l => l.GetProperty("iteration").GetInt32()).ToList();
+        Assert.Equal(5, steps.Max());
+        Assert.All(lines.Where(l => l.GetProperty("type").GetString() == "train"), l => Assert.True(double.IsFinite(l.GetProperty("loss").GetDouble())));
+        var evaluations = lines.Where(l => l.GetProperty("type").GetString() == "eval").ToList();
+        Assert.NotEmpty(evaluations);
+        Assert.Equal(["initial", "layer 0", "layer 1", "final"], evaluations[^1].GetProperty("per_layer").EnumerateArray().Select(l => l.GetProperty("layer").GetString()));
+    }
+
+    [Fact]
+    public void Train_command_rejects_a_missing_dataset_with_one_line()
+    {
+        using var folder = new TemporaryDirectory();
+        var result = TrainRunner.Run("train", "--data", folder.File("nothing"), "--out", folder.File("run"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: --data: {folder.File("nothing")} is not a COCO folder (no annotations.json)", result.StandardError.Trim());
+    }
+
+    [Fact]
+    public void Train_command_refuses_to_overwrite_a_run_without_resume()
+    {
+        using var folder = new TemporaryDirectory();
+        var (train, _) = Dataset(folder);
+        Directory.CreateDirectory(folder.File("run"));
+        File.WriteAllText(folder.File("run", Trainer.MetricsFile), "");
+
+        var result = TrainRunner.Run("train", "--data", train, "--out", folder.File("run"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("already holds a run", result.StandardError);
+    }
+
+    /// <summary>Reports on the training thread, so cancellation happens at a known iteration.</summary>
+    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => report(value);
+    }
+}
