@@ -85,6 +85,18 @@ public sealed class TrainerTests
         Assert.Contains("already holds a run", result.StandardError);
     }
 
+    [Fact]
+    public void Train_command_on_cuda_without_a_gpu_fails_with_one_line()
+    {
+        using var folder = new TemporaryDirectory();
+        var (train, _) = Dataset(folder);
+
+        var result = TrainRunner.Run("train", "--data", train, "--out", folder.File("run"), "--device", "cuda", "--epochs", "1");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: --device cuda: CUDA is not available", result.StandardError.Trim());
+    }
+
     /// <summary>Reports on the training thread, so cancellation happens at a known iteration.</summary>
     private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {

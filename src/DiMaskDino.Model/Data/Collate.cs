@@ -12,6 +12,22 @@ namespace DiMaskDino.Model.Data;
 /// <param name="ImageIds">B COCO image ids.</param>
 public sealed record TrainingBatch(Tensor Images, IReadOnlyList<ImageTarget> Targets, IReadOnlyList<long> ImageIds) : IDisposable
 {
+    /// <summary>This batch on <paramref name="device"/>; returns itself on the same device, else moves and disposes the original.</summary>
+    public TrainingBatch To(Device device)
+    {
+        if (Images.device.type == device.type && Images.device.index == device.index)
+        {
+            return this;
+        }
+
+        var moved = new TrainingBatch(
+            Images.to(device),
+            [.. Targets.Select(t => new ImageTarget(t.Labels.to(device), t.Boxes.to(device), t.Masks.to(device)))],
+            ImageIds);
+        Dispose();
+        return moved;
+    }
+
     public void Dispose()
     {
         Images.Dispose();

@@ -54,13 +54,13 @@ public sealed class InstancePostProcessor(int detectionsPerImage = 100)
         var selected = boxes.index_select(0, queryIndex);                                        // [k, 4] cxcywh
         var scaleX = (double)geometry.CanvasWidth * geometry.OriginalWidth / geometry.ResizedWidth;
         var scaleY = (double)geometry.CanvasHeight * geometry.OriginalHeight / geometry.ResizedHeight;
-        var xyxy = Common.BoxMath.CxcywhToXyxy(selected).to_type(float64) * tensor(new[] { scaleX, scaleY, scaleX, scaleY }, dtype: float64);
+        var xyxy = Common.BoxMath.CxcywhToXyxy(selected).to_type(float64) * tensor(new[] { scaleX, scaleY, scaleX, scaleY }, dtype: float64, device: boxes.device);
 
         // Column-major masks, as COCO RLE wants: [k, W0, H0] contiguous.
-        var columnMajor = binary.transpose(1, 2).contiguous().to_type(uint8).data<byte>().ToArray();
-        var scoreValues = scores.data<double>().ToArray();
-        var labelValues = labels.data<long>().ToArray();
-        var boxValues = xyxy.data<double>().ToArray();
+        var columnMajor = binary.transpose(1, 2).contiguous().to_type(uint8).cpu().data<byte>().ToArray();
+        var scoreValues = scores.cpu().data<double>().ToArray();
+        var labelValues = labels.cpu().data<long>().ToArray();
+        var boxValues = xyxy.cpu().data<double>().ToArray();
         var pixels = geometry.OriginalHeight * geometry.OriginalWidth;
         var result = new PredictedInstance[k];
         for (var i = 0; i < k; i++)

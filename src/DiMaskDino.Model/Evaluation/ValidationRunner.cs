@@ -44,7 +44,7 @@ public static class ValidationRunner
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 using var inference = inference_mode();
-                var images = Collate.Images([.. batch.Select(s => s.Image)], pad);
+                var images = Collate.Images([.. batch.Select(s => s.Image)], pad).to(model.parameters().First().device);
                 var sets = Predict(model, images, perLayer);
                 for (var s = 0; s < sets.Count; s++)
                 {

@@ -7,6 +7,7 @@ using DiMaskDino.Model.Data;
 using DiMaskDino.Model.Data.Augmentation;
 using DiMaskDino.Model.Evaluation;
 using DiMaskDino.Model.Losses;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Training;
@@ -40,6 +41,7 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
     private TrainingSummary Run(TrainingRun run, PretrainedWeights? pretrained, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         set_num_threads(options.Threads);
+        var device = ResolveDevice(options.Device);
         manual_seed(options.Seed);
         var clock = Stopwatch.StartNew();
         var startRss = RssMb();
@@ -62,6 +64,7 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
             network.LoadPretrainedBackbone(pretrained);
         }
 
+        network.to(device);
         var groups = ParameterGroups.Create(network, options);
         using var optimizer = groups.CreateOptimizer(options);
         if (resumeState is not null)
@@ -105,7 +108,7 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
                 groups.ApplyLearningRate(optimizer, options.LearningRate, schedule.Factor(iteration));
                 using (var scope = NewDisposeScope())
                 {
-                    using var batch = Collate.Training(samples, pad);
+                    using var batch = Collate.Training(samples, pad).To(device);
                     using var outputs = network.ForwardTraining(batch.Images, batch.Targets, generator);
                     using var losses = criterion.Compute(outputs, batch.Targets, generator);
                     optimizer.zero_grad();
@@ -168,6 +171,19 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
             [.. result.PerLayer.Select(l => new LayerMetrics(l.Layer, l.ApBox, l.ApMask))], clock.Elapsed.TotalSeconds));
         progress?.Report(new TrainingProgress(epoch, iteration, iteration, double.NaN, 0, $"epoch {epoch + 1}: APbox {result.ApBox:F3}, APmask {result.ApMask:F3}"));
         return result;
+    }
+
+    private static Device ResolveDevice(TrainingDevice requested)
+    {
+        if (requested == TrainingDevice.Cpu)
+        {
+            return CPU;
+        }
+
+        return cuda.is_available()
+            ? CUDA
+            : throw new ArgumentException(
+                "--device cuda: CUDA is not available to this process; it needs a GPU, its driver, and a build with the CUDA TorchSharp backend (dotnet build -p:TorchBackend=cuda, see docs/training.md)");
     }
 
     private static bool UsesCntkResNet18(ModelOptions model) =>

@@ -1,5 +1,12 @@
 namespace DiMaskDino.Model.Training;
 
+/// <summary>Where training runs. CUDA needs the CUDA build of TorchSharp (<c>-p:TorchBackend=cuda</c>, docs/training.md).</summary>
+public enum TrainingDevice
+{
+    Cpu,
+    Cuda,
+}
+
 /// <summary>Optimisation hyperparameters (model.md §11, §12). Modules and loops receive values from here, never statics.</summary>
 public sealed record TrainingOptions
 {
@@ -41,6 +48,8 @@ public sealed record TrainingOptions
     public int TimingSteps { get; init; } = 20;
 
     public int Seed { get; init; } = 1;
+
+    public TrainingDevice Device { get; init; } = TrainingDevice.Cpu;
 
     /// <summary>torch intra-op threads.</summary>
     public int Threads { get; init; } = 2;

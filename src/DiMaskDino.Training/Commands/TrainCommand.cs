@@ -32,10 +32,11 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from RUN/checkpoints/last." };
         var threads = new Option<int>("--threads") { Description = "torch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1 };
+        var device = new Option<TrainingDevice>("--device") { Description = "cpu or cuda (cuda needs the CUDA TorchSharp build, see docs/training.md).", DefaultValueFactory = _ => TrainingDevice.Cpu };
 
         var command = new Command("train", "Train DI-MaskDINO on a COCO-format dataset.")
         {
-            data, val, preset, output, epochs, batch, learningRate, canvas, budget, warmup, noDi, noBato, resume, threads, seed,
+            data, val, preset, output, epochs, batch, learningRate, canvas, budget, warmup, noDi, noBato, resume, threads, seed, device,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
             ct =>
@@ -51,6 +52,7 @@ internal static class TrainCommand
                     WarmupIterations = parse.GetValue(warmup),
                     Threads = parse.GetValue(threads),
                     Seed = parse.GetValue(seed),
+                    Device = parse.GetValue(device),
                 };
                 var model = ModelOptions.For(parse.GetValue(preset), numClasses: 1) with { DeImbalance = !parse.GetValue(noDi), Bato = !parse.GetValue(noBato) };
                 return RunAsync(parse.GetValue(data)!, parse.GetValue(val), parse.GetValue(output)!, model, training, parse.GetValue(resume), ct);
