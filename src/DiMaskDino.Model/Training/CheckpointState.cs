@@ -18,6 +18,10 @@ public sealed record CheckpointState
     [JsonPropertyName("bato")]
     public required bool Bato { get; init; }
 
+    /// <summary>Input normalisation of the backbone's pretraining (model inputs are RGB 0–255 before it).</summary>
+    [JsonPropertyName("normalization")]
+    public CheckpointNormalization? Normalization { get; init; }
+
     [JsonPropertyName("categories")]
     public required IReadOnlyList<CheckpointCategory> Categories { get; init; }
 
@@ -49,6 +53,11 @@ public sealed record CheckpointState
         return ModelOptions.For(preset, Categories.Count) with { DeImbalance = DeImbalance, Bato = Bato };
     }
 }
+
+public sealed record CheckpointNormalization(
+    [property: JsonPropertyName("channel_order")] string ChannelOrder,
+    [property: JsonPropertyName("mean")] IReadOnlyList<float> Mean,
+    [property: JsonPropertyName("std")] IReadOnlyList<float> Std);
 
 public sealed record CheckpointCategory(
     [property: JsonPropertyName("id")] int Id,

@@ -124,7 +124,8 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
                         metrics.Write(new StepMetrics(
                             "train", epoch, iteration, options.LearningRate * schedule.Factor(iteration), values.Total,
                             values.Entries.ToDictionary(e => e.Name, e => (double)e.Weighted), speed, RssMb()));
-                        progress?.Report(new TrainingProgress(epoch, iteration + 1, totalIterations, values.Total, speed));
+                        var main = values.Entries.Where(e => e.Set.Kind == LossSetKind.Main).Select(e => (e.Term.ToString().ToLowerInvariant(), (double)e.Value)).ToList();
+                        progress?.Report(new TrainingProgress(epoch, iteration + 1, totalIterations, values.Total, speed, MainLosses: main));
                         window.Restart();
                         windowImages = 0;
                     }
@@ -195,6 +196,7 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
         Preset = model.Preset.ToString().ToLowerInvariant(),
         DeImbalance = model.DeImbalance,
         Bato = model.Bato,
+        Normalization = new CheckpointNormalization(model.Normalization.Order.ToString().ToLowerInvariant(), model.Normalization.Mean, model.Normalization.Std),
         Categories = [.. train.Categories.Categories.Select(c => new CheckpointCategory(c.Id, c.Name))],
         Epoch = epoch,
         Iteration = iteration,

@@ -121,8 +121,10 @@ internal static class TrainCommand
     {
         task.MaxValue = p.TotalIterations;
         task.Value = p.Iteration;
-        var loss = double.IsNaN(p.Loss) ? "" : $" loss {p.Loss:F3}";
-        task.Description = $"epoch {p.Epoch + 1}{loss} {p.ImagesPerSecond:F1} img/s";
+        if (!double.IsNaN(p.Loss))
+        {
+            task.Description = $"epoch {p.Epoch + 1} loss {p.Loss:F2}{Parts(p)} {p.ImagesPerSecond:F1} img/s";
+        }
         if (p.Message is not null)
         {
             AnsiConsole.MarkupLineInterpolated($"[grey]{p.Message}[/]");
@@ -137,9 +139,13 @@ internal static class TrainCommand
         }
         else if (!double.IsNaN(p.Loss))
         {
-            Console.WriteLine($"epoch {p.Epoch + 1} iteration {p.Iteration}/{p.TotalIterations}: loss {p.Loss:F3}, {p.ImagesPerSecond:F1} img/s");
+            Console.WriteLine($"epoch {p.Epoch + 1} iteration {p.Iteration}/{p.TotalIterations}: loss {p.Loss:F3}{Parts(p)}, {p.ImagesPerSecond:F1} img/s");
         }
     }
+
+    /// <summary>" (ce 0.52 bbox 0.11 …)": the last layer's unweighted terms.</summary>
+    private static string Parts(TrainingProgress p) =>
+        p.MainLosses is { Count: > 0 } parts ? " (" + string.Join(' ', parts.Select(t => $"{t.Term} {t.Value:F2}")) + ")" : "";
 
     /// <summary>Draws RUN/curves.png from RUN/metrics.jsonl (all of it, so resumed runs plot whole).</summary>
     internal static void WriteCurves(string runFolder)
