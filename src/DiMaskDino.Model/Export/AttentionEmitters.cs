@@ -1,0 +1,124 @@
+// ONNX emitters for the two attention blocks (model.md §3.4, §13.2): multi-scale deformable attention mirrored op for
+// op from MultiScaleDeformableAttention + DeformableSampling (GridSample per level), and batch-first multi-head
+// attention mirrored from MultiHeadAttention (MatMul, Mul 1/√d_h, Softmax, optional Where mask).
+
+using DiMaskDino.Model.Attention;
+using DiMaskDino.Model.Common;
+using static TorchSharp.torch;
+
+namespace DiMaskDino.Model.Export;
+
+/// <summary>MSDA and MHA emitters; batch is dynamic, token counts are fixed at export.</summary>
+public static class AttentionEmitters
+{
+    /// <summary>MSDA (§3.4) with the module's weights.</summary>
+    /// <param name="query">[B, Nq, d]</param>
+    /// <param name="reference">[B or 1, Nq, N_l, 2] points (offsets in pixels of each level) or [B or 1, Nq, N_l, 4] boxes</param>
+    /// <param name="referenceDim">2 or 4, the last axis of <paramref name="reference"/></param>
+    /// <param name="value">[B, S, d], levels flattened in <paramref name="levels"/> order</param>
+    /// <param name="queries">Nq</param>
+    /// <returns>[B, Nq, d]</returns>
+    public static string MultiScaleDeformableAttention(
+        OnnxGraphBuilder g, string query, string reference, int referenceDim, string value,
+        MultiScaleDeformableAttention msda, LevelShapes levels, long queries, string name = "msda")
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(msda);
+        ArgumentNullException.ThrowIfNull(levels);
+        if (levels.Count != msda.Levels || (referenceDim != 2 && referenceDim != 4))
+        {
+            throw new ArgumentException($"expected {msda.Levels} levels and a 2- or 4-D reference, got {levels.Count} and {referenceDim}");
+        }
+
+        long heads = msda.Heads, levelCount = msda.Levels, points = msda.Points, dim = msda.Dim, headDim = dim / heads;
+
+        var v = LayerEmitters.Linear(g, value, msda.ValueProjection, name + "_value");
+        v = OnnxOps.Reshape(g, v, [0, levels.TotalTokens, heads, headDim], name + "_value_heads");         // [B, S, H, d_h]
+        var offsets = LayerEmitters.Linear(g, query, msda.SamplingOffsets, name + "_offsets");
+        offsets = OnnxOps.Reshape(g, offsets, [0, queries, heads, levelCount, points, 2], name + "_offsets6"); // [B, Nq, H, L, P, 2]
+        var weights = LayerEmitters.Linear(g, query, msda.AttentionWeights, name + "_weights");
+        weights = OnnxOps.Reshape(g, weights, [0, queries, heads, levelCount * points], name + "_weights4");   // [B, Nq, H, L·P]
+        weights = OnnxOps.Softmax(g, weights, -1, name + "_softmax");
+
+        var origin = OnnxOps.Unsqueeze(g, reference, [2, 4], name + "_origin");                              // [B, Nq, 1, L, 1, 2|4]
+        string locations;
+        if (referenceDim == 2)
+        {
+            // Offsets are in pixels of level l: divide by (W_l, H_l).
+            var normalizer = g.AddFloatConstant(
+                name + "_normalizer", [.. levels.Sizes.SelectMany(s => new float[] { s.Width, s.Height })], levelCount, 1, 2);
+            locations = OnnxOps.Add(g, origin, OnnxOps.Div(g, offsets, normalizer, name + "_pixels"), name + "_locations");
+        }
+        else
+        {
+            var centre = OnnxOps.Slice(g, origin, -1, 0, 2, name + "_centre");
+            var size = OnnxOps.Slice(g, origin, -1, 2, 4, name + "_size");
+            var step = OnnxOps.Div(g, offsets, g.AddFloatConstant(name + "_points", [points]), name + "_perpoint");
+            step = OnnxOps.Scale(g, OnnxOps.Mul(g, step, size, name + "_boxscaled"), 0.5f, name + "_half");
+            locations = OnnxOps.Add(g, centre, step, name + "_locations");
+        }
+
+        var grids = OnnxOps.Sub(g, OnnxOps.Scale(g, locations, 2f, name + "_twice"), g.AddFloatConstant(name + "_one", [1f]), name + "_grids");
+
+        var samples = new string[levelCount];
+        for (var l = 0; l < levelCount; l++)
+        {
+            var (height, width) = levels.Sizes[l];
+            string level = $"{name}_l{l}";
+            var map = OnnxOps.Slice(g, v, 1, levels.Starts[l], levels.Starts[l] + levels.TokenCount(l), level + "_tokens"); // [B, HW, H, d_h]
+            map = OnnxOps.Transpose(g, map, [0, 2, 3, 1], level + "_channels_first");                    // [B, H, d_h, HW]
+            map = OnnxOps.Reshape(g, map, [-1, headDim, height, width], level + "_map");                   // [B·H, d_h, H_l, W_l]
+            var grid = OnnxOps.Select(g, grids, 3, l, level + "_grid5");                                     // [B, Nq, H, P, 2]
+            grid = OnnxOps.Transpose(g, grid, [0, 2, 1, 3, 4], level + "_grid_heads");                     // [B, H, Nq, P, 2]
+            grid = OnnxOps.Reshape(g, grid, [-1, queries, points, 2], level + "_grid");                    // [B·H, Nq, P, 2]
+            samples[l] = InterpolationEmitters.GridSample(g, map, grid, level + "_sample");                // [B·H, d_h, Nq, P]
+        }
+
+        var stacked = OnnxOps.Concat(g, samples, -1, name + "_samples");                                    // [B·H, d_h, Nq, L·P]
+        var attention = OnnxOps.Transpose(g, weights, [0, 2, 1, 3], name + "_weights_heads");              // [B, H, Nq, L·P]
+        attention = OnnxOps.Reshape(g, attention, [-1, 1, queries, levelCount * points], name + "_attention"); // [B·H, 1, Nq, L·P]
+        var summed = OnnxOps.ReduceSum(g, OnnxOps.Mul(g, stacked, attention, name + "_weighted"), [-1], false, name + "_sum"); // [B·H, d_h, Nq]
+        var output = OnnxOps.Reshape(g, summed, [-1, dim, queries], name + "_merge");                      // [B, d, Nq]
+        output = OnnxOps.Transpose(g, output, [0, 2, 1], name + "_tokens_first");                          // [B, Nq, d]
+        return LayerEmitters.Linear(g, output, msda.OutputProjection, name + "_out");
+    }
+
+    /// <summary>Batch-first MHA (PyTorch parameter layout) with an optional constant or input mask.</summary>
+    /// <param name="query">[B, Nq, d]</param>
+    /// <param name="key">[B, Nk, d]</param>
+    /// <param name="value">[B, Nk, d]</param>
+    /// <param name="heads">H_h the module was built with</param>
+    /// <param name="blocked">optional bool tensor name [Nq, Nk], true = blocked (−∞ before the softmax)</param>
+    /// <returns>[B, Nq, d]</returns>
+    public static string MultiHeadAttention(
+        OnnxGraphBuilder g, string query, string key, string value, MultiHeadAttention mha, int heads,
+        string? blocked = null, string name = "mha")
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(mha);
+        using var scope = NewDisposeScope();
+        long dim = mha.InProjectionWeight.shape[1], headDim = dim / heads;
+        var weights = mha.InProjectionWeight.detach().chunk(3, 0);
+        var biases = mha.InProjectionBias.detach().chunk(3, 0);
+
+        var q = LayerEmitters.Linear(g, query, weights[0], biases[0], name + "_q");
+        q = OnnxOps.Scale(g, q, (float)(1.0 / Math.Sqrt(headDim)), name + "_q_scaled");
+        var k = LayerEmitters.Linear(g, key, weights[1], biases[1], name + "_k");
+        var v = LayerEmitters.Linear(g, value, weights[2], biases[2], name + "_v");
+
+        q = OnnxOps.Transpose(g, OnnxOps.Reshape(g, q, [0, -1, heads, headDim], name + "_q4"), [0, 2, 1, 3], name + "_qh"); // [B, H, Nq, dh]
+        k = OnnxOps.Transpose(g, OnnxOps.Reshape(g, k, [0, -1, heads, headDim], name + "_k4"), [0, 2, 3, 1], name + "_kt"); // [B, H, dh, Nk]
+        v = OnnxOps.Transpose(g, OnnxOps.Reshape(g, v, [0, -1, heads, headDim], name + "_v4"), [0, 2, 1, 3], name + "_vh"); // [B, H, Nk, dh]
+        var logits = OnnxOps.MatMul(g, q, k, name + "_logits");                                             // [B, H, Nq, Nk]
+        if (blocked is not null)
+        {
+            logits = g.AddNode("Where", [blocked, g.AddFloatConstant(name + "_neginf", [float.NegativeInfinity]), logits], name + "_masked");
+        }
+
+        var attention = OnnxOps.Softmax(g, logits, -1, name + "_softmax");
+        var output = OnnxOps.MatMul(g, attention, v, name + "_context");                                    // [B, H, Nq, dh]
+        output = OnnxOps.Transpose(g, output, [0, 2, 1, 3], name + "_context_tokens");                     // [B, Nq, H, dh]
+        output = OnnxOps.Reshape(g, output, [0, -1, dim], name + "_merge");                                 // [B, Nq, d]
+        return LayerEmitters.Linear(g, output, mha.OutProjection, name + "_out");
+    }
+}

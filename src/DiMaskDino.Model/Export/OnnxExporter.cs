@@ -1,0 +1,110 @@
+// Entry point of the ONNX export (model.md §13): builds the graph for one fixed, /32-divisible input size with a
+// dynamic batch. So far the encoder part: images → backbone → pixel decoder → E8, E16, E32, E64, mask_features.
+// Query selection, DI, decoder, BATO and heads are to be appended to the same builder (EmitEncoder returns the names).
+
+using DiMaskDino.Model.Common;
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace DiMaskDino.Model.Export;
+
+/// <summary>Tensor names of the encoder part of an exported graph.</summary>
+public sealed record EncoderGraph(string Images, BackboneGraphOutputs Backbone, PixelDecoderGraphOutputs PixelDecoder);
+
+/// <summary>Exports <see cref="DiMaskDinoModel"/> parts to ONNX opset 17.</summary>
+public static class OnnxExporter
+{
+    public const string ImagesInput = "images";
+
+    /// <summary>Output names of the encoder graph, in order.</summary>
+    public static IReadOnlyList<string> EncoderOutputs { get; } = ["E8", "E16", "E32", "E64", "mask_features"];
+
+    /// <summary>Input size checks and the level sizes at that size (stride-2 convs round up).</summary>
+    /// <returns>res2 size and the encoder levels [s8, s16, s32, s64]</returns>
+    public static ((long Height, long Width) Res2, LevelShapes Levels) SizesFor(int height, int width)
+    {
+        if (height <= 0 || width <= 0 || height % DiMaskDinoModel.SizeDivisibility != 0 || width % DiMaskDinoModel.SizeDivisibility != 0)
+        {
+            throw new ArgumentException(
+                $"the exported input size must be positive multiples of {DiMaskDinoModel.SizeDivisibility}, got {height}×{width}");
+        }
+
+        static long Half(long n) => (n + 1) / 2;
+        long h = height, w = width;
+        var sizes = new List<(long, long)>();
+        for (var stride = 2; stride <= 64; stride *= 2)
+        {
+            h = Half(h);
+            w = Half(w);
+            if (stride >= 8)
+            {
+                sizes.Add((h, w));
+            }
+        }
+
+        return ((height / 4, width / 4), new LevelShapes(sizes));
+    }
+
+    /// <summary>Declares input <c>images</c> [batch, 3, H, W] and emits backbone and pixel decoder.</summary>
+    public static EncoderGraph EmitEncoder(OnnxGraphBuilder g, DiMaskDinoModel model, int height, int width)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(model);
+        var (res2, levels) = SizesFor(height, width);
+        var images = g.AddInput(ImagesInput, OnnxGraphBuilder.BatchDim, 3L, (long)height, (long)width);
+        var backbone = BackboneEmitter.Emit(g, images, model.Backbone);
+        var pixelDecoder = PixelDecoderEmitter.Emit(g, backbone, model.PixelDecoder, res2, levels);
+        return new EncoderGraph(images, backbone, pixelDecoder);
+    }
+
+    /// <summary>
+    /// The graph <c>images</c> [batch, 3, H, W] (normalised, §1.1) → <c>E8, E16, E32, E64</c> [batch, d, H_l, W_l]
+    /// and <c>mask_features</c> [batch, d, H/4, W/4], with self-describing metadata.
+    /// </summary>
+    /// <param name="float16Weights">store weights as float16 (each followed by a Cast to float32); constants stay float32</param>
+    public static OnnxGraphBuilder BuildEncoder(DiMaskDinoModel model, int height, int width, bool float16Weights = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var inference = inference_mode();
+        var g = new OnnxGraphBuilder("dimaskdino_encoder", float16Weights);
+        var graph = EmitEncoder(g, model, height, width);
+        long d = model.PixelDecoder.Dim;
+        var outputs = graph.PixelDecoder.Maps.Append(graph.PixelDecoder.MaskFeatures).ToArray();
+        var sizes = graph.PixelDecoder.Levels.Sizes.Append((height / 4L, width / 4L)).ToArray();
+        for (var i = 0; i < outputs.Length; i++)
+        {
+            g.AddOutput(EncoderOutputs[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i].Item1, sizes[i].Item2);
+        }
+
+        AddMetadata(g, model, height, width, "encoder", float16Weights);
+        return g;
+    }
+
+    /// <summary><see cref="BuildEncoder"/> saved to <paramref name="path"/>.</summary>
+    public static void ExportEncoder(DiMaskDinoModel model, int height, int width, string path, bool float16Weights = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        BuildEncoder(model, height, width, float16Weights).Save(path);
+    }
+
+    /// <summary>metadata_props: what the graph is, input size and layout, normalisation, d, classes, weight precision.</summary>
+    public static void AddMetadata(OnnxGraphBuilder g, DiMaskDinoModel model, int height, int width, string graphKind, bool float16Weights)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(model);
+        var options = model.Options;
+        static string Join(IEnumerable<float> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        g.AddMetadata("dimaskdino.graph", graphKind);
+        g.AddMetadata("dimaskdino.preset", options.Preset.ToString());
+        g.AddMetadata("dimaskdino.input_height", height.ToString(CultureInfo.InvariantCulture));
+        g.AddMetadata("dimaskdino.input_width", width.ToString(CultureInfo.InvariantCulture));
+        g.AddMetadata("dimaskdino.input_layout", "NCHW float32, normalised and padded (model.md §1.1)");
+        g.AddMetadata("dimaskdino.channel_order", options.Normalization.Order.ToString());
+        g.AddMetadata("dimaskdino.mean", Join(options.Normalization.Mean));
+        g.AddMetadata("dimaskdino.std", Join(options.Normalization.Std));
+        g.AddMetadata("dimaskdino.hidden_dim", options.HiddenDim.ToString(CultureInfo.InvariantCulture));
+        g.AddMetadata("dimaskdino.num_classes", options.NumClasses.ToString(CultureInfo.InvariantCulture));
+        g.AddMetadata("dimaskdino.backbone", options.Backbone.ToString());
+        g.AddMetadata("dimaskdino.weights_dtype", float16Weights ? "float16" : "float32");
+    }
+}

@@ -1,0 +1,75 @@
+// Random (non-init) weights for export parity tests: every parameter and frozen-BN buffer gets a random value of a
+// sensible scale, so no zero or identity initialisation can hide an export mistake.
+
+using DiMaskDino.Model.Backbone;
+using static TorchSharp.torch;
+
+namespace DiMaskDino.Model.Tests.Export;
+
+internal static class ExportTestModels
+{
+    /// <summary>
+    /// ≥2-D weights ~ N(0, 1/fan_in); 1-D "weight" (norm scales) 1 + N(0, 0.1²); other 1-D parameters N(0, 0.1²);
+    /// frozen BN: γ 1 + N(0, 0.1²), β and mean N(0, 0.1²), var U(0.5, 1.5). Uses the global generator.
+    /// </summary>
+    public static void Randomize(nn.Module module)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, parameter) in module.named_parameters())
+        {
+            if (parameter.dim() >= 2)
+            {
+                long fanIn = parameter.numel() / parameter.shape[0];
+                parameter.copy_(randn(parameter.shape) / Math.Sqrt(fanIn));
+            }
+            else if (name.EndsWith("weight", StringComparison.Ordinal))
+            {
+                parameter.copy_(1 + 0.1 * randn(parameter.shape));
+            }
+            else
+            {
+                parameter.copy_(0.1 * randn(parameter.shape));
+            }
+        }
+
+        foreach (var submodule in module.modules().Append(module).OfType<FrozenBatchNorm2d>().Distinct())
+        {
+            foreach (var (name, buffer) in submodule.named_buffers())
+            {
+                buffer.copy_(name switch
+                {
+                    "weight" => 1 + 0.1 * randn(buffer.shape),
+                    "running_var" => 0.5 + rand(buffer.shape),
+                    _ => 0.1 * randn(buffer.shape),
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// Rounds every parameter to float16 and sets frozen BN to (γ 1, β fp16, mean 0, var 1 − ε) so that folding
+    /// BN into the conv keeps the fp16 weights exact: the float16 export then represents this model exactly.
+    /// </summary>
+    public static void RoundToFloat16(nn.Module module)
+    {
+        using var noGrad = no_grad();
+        foreach (var (_, parameter) in module.named_parameters())
+        {
+            parameter.copy_(parameter.to(float16).to(float32));
+        }
+
+        foreach (var bn in module.modules().OfType<FrozenBatchNorm2d>())
+        {
+            foreach (var (name, buffer) in bn.named_buffers())
+            {
+                buffer.copy_(name switch
+                {
+                    "weight" => ones(buffer.shape),
+                    "bias" => buffer.to(float16).to(float32),
+                    "running_mean" => zeros(buffer.shape),
+                    _ => ones(buffer.shape) - 1e-5,
+                });
+            }
+        }
+    }
+}
