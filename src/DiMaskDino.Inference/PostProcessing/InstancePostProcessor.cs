@@ -1,0 +1,135 @@
+// The official instance-segmentation inference post-processing (model.md §10) on the plain float arrays ONNX Runtime
+// returns. DiMaskDino.Model.Evaluation.InstancePostProcessor does the same on TorchSharp tensors; a parity test
+// keeps the two in step.
+
+using DiMaskDino.Coco;
+using DiMaskDino.Coco.Masks;
+using DiMaskDino.Inference.Images;
+
+namespace DiMaskDino.Inference.PostProcessing;
+
+/// <summary>
+/// §10 for one image: σ(logits) flattened over Q×C, top k = min(<see cref="InstancePostProcessorOptions.DetectionsPerImage"/>, Q·C)
+/// in descending score (query = index div C, class = index mod C); for each kept entry the query's mask logits are
+/// upsampled to the canvas, cropped to the resized image, resized to the original size and thresholded, and the mask
+/// score Σσ·bin/(Σbin + 1e-6) is taken in the same pass; final score = class score × mask score; boxes cxcywh on the
+/// canvas → xyxy × (W_pad·W₀/w, H_pad·H₀/h), no clipping, no NMS.
+/// </summary>
+/// <remarks>
+/// <para>Ties in the top-k go to the lower flat index (q·C + c) first, which is what <c>torch.topk(sorted=True)</c>
+/// gives on the CPU in practice (its order for exact ties is not documented). NaN scores sort last.</para>
+/// <para>The same query can be kept for several classes; its mask is then rasterized once per entry (identical).</para>
+/// <para>Thread-safe: every call uses its own scratch buffers.</para>
+/// </remarks>
+public sealed class InstancePostProcessor
+{
+    public InstancePostProcessor(InstancePostProcessorOptions? options = null)
+    {
+        Options = options ?? new InstancePostProcessorOptions();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.DetectionsPerImage, nameof(options));
+    }
+
+    public InstancePostProcessorOptions Options { get; }
+
+    /// <param name="logits">[Q, C] class logits of one image</param>
+    /// <param name="boxes">[Q, 4] cxcywh, normalised by the padded canvas</param>
+    /// <param name="maskLogits">[Q, maskHeight, maskWidth] mask logits (canvas / 4)</param>
+    /// <param name="classes">C</param>
+    /// <param name="maskHeight">h4</param>
+    /// <param name="maskWidth">w4</param>
+    /// <param name="geometry">Canvas, resized and original sizes of the image</param>
+    /// <returns>The kept instances, best first.</returns>
+    public IReadOnlyList<InstancePrediction> Process(
+        ReadOnlySpan<float> logits, ReadOnlySpan<float> boxes, ReadOnlySpan<float> maskLogits,
+        int classes, int maskHeight, int maskWidth, LetterboxGeometry geometry)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maskHeight);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maskWidth);
+        geometry.Validate();
+        if (logits.Length % classes != 0)
+        {
+            throw new ArgumentException($"{logits.Length} logits are not a whole number of rows of {classes} classes.", nameof(logits));
+        }
+
+        int queries = logits.Length / classes, plane = maskHeight * maskWidth;
+        if (boxes.Length != 4 * queries)
+        {
+            throw new ArgumentException($"Expected {4 * queries} box values for {queries} queries, got {boxes.Length}.", nameof(boxes));
+        }
+
+        if (maskLogits.Length != (long)queries * plane)
+        {
+            throw new ArgumentException($"Expected {(long)queries * plane} mask logits ({queries}x{maskHeight}x{maskWidth}), got {maskLogits.Length}.", nameof(maskLogits));
+        }
+
+        var top = TopK(logits, Math.Min(Options.DetectionsPerImage, logits.Length), Options.ScoreThreshold);
+        if (top.Length == 0)
+        {
+            return [];
+        }
+
+        var rasterizer = new MaskRasterizer(maskHeight, maskWidth, geometry);
+        double scaleX = (double)geometry.CanvasWidth * geometry.OriginalWidth / geometry.ResizedWidth;
+        double scaleY = (double)geometry.CanvasHeight * geometry.OriginalHeight / geometry.ResizedHeight;
+        var result = new List<InstancePrediction>(top.Length);
+        foreach (var (index, classScore) in top)
+        {
+            int query = index / classes, label = index % classes;
+            var (mask, maskScore) = rasterizer.Rasterize(maskLogits.Slice(query * plane, plane), Options.MaskLogitThreshold);
+            double score = classScore * maskScore;
+            if (score < Options.ScoreThreshold)
+            {
+                continue;
+            }
+
+            // float32 corners as the box head's tensors give them, then scaled in double.
+            ReadOnlySpan<float> b = boxes.Slice(4 * query, 4);
+            float x0 = b[0] - 0.5f * b[2], y0 = b[1] - 0.5f * b[3], x1 = b[0] + 0.5f * b[2], y1 = b[1] + 0.5f * b[3];
+            double left = x0 * scaleX, topY = y0 * scaleY, right = x1 * scaleX, bottom = y1 * scaleY;
+            result.Add(new InstancePrediction(query, label, classScore, score, new BoundingBox(left, topY, right - left, bottom - topY), mask));
+        }
+
+        return result;
+    }
+
+    /// <summary>The instances as COCO results entries with compressed-RLE masks.</summary>
+    /// <param name="categoryIdOf">Maps a contiguous class index to its COCO category id.</param>
+    public static IEnumerable<CocoDetection> ToDetections(IEnumerable<InstancePrediction> instances, long imageId, Func<int, int> categoryIdOf)
+    {
+        ArgumentNullException.ThrowIfNull(instances);
+        ArgumentNullException.ThrowIfNull(categoryIdOf);
+        return instances.Select(instance => new CocoDetection
+        {
+            ImageId = imageId,
+            CategoryId = categoryIdOf(instance.ClassIndex),
+            Score = instance.Score,
+            Bbox = instance.Box,
+            Segmentation = RleSegmentation.Compressed(instance.Mask.Height, instance.Mask.Width, Rle.ToCompressedString(instance.Mask)),
+        });
+    }
+
+    // The k best (flat index, σ) in descending score, ties by ascending index; entries below `threshold` are skipped
+    // (their final score could not reach it).
+    private static (int Index, float Score)[] TopK(ReadOnlySpan<float> logits, int k, double threshold)
+    {
+        var candidates = new List<(int Index, float Score)>(logits.Length);
+        for (int i = 0; i < logits.Length; i++)
+        {
+            float score = 1f / (1f + MathF.Exp(-logits[i]));
+            if (threshold <= 0 || score >= threshold)
+            {
+                candidates.Add((i, score));
+            }
+        }
+
+        candidates.Sort(static (a, b) =>
+        {
+            int byScore = float.IsNaN(a.Score) || float.IsNaN(b.Score)
+                ? float.IsNaN(a.Score).CompareTo(float.IsNaN(b.Score))
+                : b.Score.CompareTo(a.Score);
+            return byScore != 0 ? byScore : a.Index.CompareTo(b.Index);
+        });
+        return [.. candidates.Take(k)];
+    }
+}
