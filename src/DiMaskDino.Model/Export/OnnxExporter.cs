@@ -1,6 +1,7 @@
 // Entry point of the ONNX export (model.md §13): builds the graph for one fixed, /32-divisible input size with a
-// dynamic batch. So far the encoder part: images → backbone → pixel decoder → E8, E16, E32, E64, mask_features.
-// Query selection, DI, decoder, BATO and heads are to be appended to the same builder (EmitEncoder returns the names).
+// dynamic batch. The encoder-only graph (images → E8, E16, E32, E64, mask_features) and the full inference graph
+// (§13.1, §13.3: images → pred_logits, pred_boxes, pred_masks, the path of DiMaskDinoModel.Infer). The input is
+// normalised and padded as DiMaskDinoModel.Preprocess produces (recorded in the metadata).
 
 using DiMaskDino.Model.Common;
 using System.Globalization;
@@ -15,6 +16,50 @@ public sealed record EncoderGraph(string Images, BackboneGraphOutputs Backbone, 
 public static class OnnxExporter
 {
     public const string ImagesInput = "images";
+
+    /// <summary>Output names of the full inference graph, in order.</summary>
+    public static IReadOnlyList<string> InferenceOutputs { get; } = ["pred_logits", "pred_boxes", "pred_masks"];
+
+    /// <summary>
+    /// The full inference graph (§13.1): <c>images</c> [batch, 3, H, W] (normalised and padded, as
+    /// <see cref="DiMaskDinoModel.Preprocess"/> returns) → <c>pred_logits</c> [batch, Q, C], <c>pred_boxes</c>
+    /// [batch, Q, 4], <c>pred_masks</c> [batch, Q, H/4, W/4], equal to <see cref="DiMaskDinoModel.Infer(Tensor)"/>.
+    /// </summary>
+    /// <param name="height">input height, a multiple of 32</param>
+    /// <param name="width">input width, a multiple of 32</param>
+    /// <param name="float16Weights">store weights as float16 (each followed by a Cast to float32); constants stay float32</param>
+    public static OnnxGraphBuilder Build(DiMaskDinoModel model, int height, int width, bool float16Weights = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var inference = inference_mode();
+        var g = new OnnxGraphBuilder("dimaskdino", float16Weights);
+        var encoder = EmitEncoder(g, model, height, width);
+        var heads = new SharedHeadEmitter(g, model.Heads);
+        var selection = QuerySelectionEmitter.Emit(g, model, heads, encoder.PixelDecoder);
+        var maskSize = (height / 4L, width / 4L);
+        var outputs = DecoderEmitter.Emit(g, model, heads, selection, encoder.PixelDecoder.MaskFeatures, maskSize);
+        var options = model.Options;
+        long q = options.NumQueries;
+        g.AddOutput(InferenceOutputs[0], outputs.Logits, OnnxGraphBuilder.BatchDim, q, (long)options.NumClasses);
+        g.AddOutput(InferenceOutputs[1], outputs.Boxes, OnnxGraphBuilder.BatchDim, q, 4L);
+        g.AddOutput(InferenceOutputs[2], outputs.Masks, OnnxGraphBuilder.BatchDim, q, maskSize.Item1, maskSize.Item2);
+        AddMetadata(g, model, height, width, "inference", float16Weights);
+        g.AddMetadata("dimaskdino.num_queries", q.ToString(CultureInfo.InvariantCulture));
+        g.AddMetadata("dimaskdino.deimbalance", options.DeImbalance ? "true" : "false");
+        g.AddMetadata("dimaskdino.bato", options.Bato ? "true" : "false");
+        return g;
+    }
+
+    /// <summary>The serialised full inference graph (<see cref="Build"/>).</summary>
+    public static byte[] Export(DiMaskDinoModel model, int height, int width, bool float16Weights) =>
+        Build(model, height, width, float16Weights).ToBytes();
+
+    /// <summary><see cref="Build"/> saved to <paramref name="path"/>.</summary>
+    public static void Export(DiMaskDinoModel model, int height, int width, string path, bool float16Weights = false)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        Build(model, height, width, float16Weights).Save(path);
+    }
 
     /// <summary>Output names of the encoder graph, in order.</summary>
     public static IReadOnlyList<string> EncoderOutputs { get; } = ["E8", "E16", "E32", "E64", "mask_features"];

@@ -1,0 +1,165 @@
+// ONNX emitter for the inference query selection (model.md §4.1 decoder-order memory, §4.2 proposal validity,
+// §4.3 encoder-output head, §4.4 first selection, §4.5 interm masks, §4.6 mask2box, §5.2–5.4 DI or §5.6 the plain
+// path; §13.3), mirroring DiMaskDinoModel.Infer up to the decoder's inputs.
+
+using DiMaskDino.Model.Common;
+using DiMaskDino.Model.DeImbalance;
+using DiMaskDino.Model.Query;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DiMaskDino.Model.Export;
+
+/// <summary>Tensor names of the decoder inputs in an exported graph.</summary>
+/// <param name="Memory">[B, S, d] decoder order (unmasked)</param>
+/// <param name="Content">[B, Q, d] query content</param>
+/// <param name="ReferenceLogits">[B, Q, 4] logit of the reference boxes</param>
+/// <param name="Levels">decoder-order level sizes [s64, s32, s16, s8]</param>
+public sealed record QuerySelectionGraph(string Memory, string Content, string ReferenceLogits, LevelShapes Levels);
+
+/// <summary>Emits memory → encoder head → first selection → mask2box → DI (or plain) for a fixed input size.</summary>
+public static class QuerySelectionEmitter
+{
+    /// <param name="heads">the shared heads, already stored in <paramref name="g"/></param>
+    /// <param name="pixels">pixel decoder outputs: maps [E8, E16, E32, E64] and mask features [B, d, H/4, W/4]</param>
+    /// <returns>decoder-order memory [B, S, d], content [B, Q, d] and reference logits [B, Q, 4]</returns>
+    public static QuerySelectionGraph Emit(
+        OnnxGraphBuilder g, DiMaskDinoModel model, SharedHeadEmitter heads, PixelDecoderGraphOutputs pixels, string name = "select")
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(heads);
+        ArgumentNullException.ThrowIfNull(pixels);
+        var options = model.Options;
+        long d = options.HiddenDim;
+        var levels = pixels.Levels.Reversed();                                                          // [s64, s32, s16, s8]
+        int k1 = options.FirstSelectionCount;
+        if (levels.TotalTokens < k1)
+        {
+            throw new ArgumentException($"the first selection needs S >= K1: S = {levels.TotalTokens}, K1 = {k1}; export a larger size");
+        }
+
+        // §4.1: flatten E64, E32, E16, E8 in this order.
+        var flattened = new string[levels.Count];
+        for (var l = 0; l < levels.Count; l++)
+        {
+            var map = pixels.Maps[levels.Count - 1 - l];
+            var tokens = OnnxOps.Reshape(g, map, [0, d, -1], $"{name}_mem{l}_flat");                   // [B, d, H_l·W_l]
+            flattened[l] = OnnxOps.Transpose(g, tokens, [0, 2, 1], $"{name}_mem{l}");                  // [B, H_l·W_l, d]
+        }
+
+        var memory = OnnxOps.Concat(g, flattened, 1, name + "_memory");                                 // [B, S, d]
+
+        // §4.2: invalid anchors zero the memory (a constant at the fixed size).
+        bool[] invalid;
+        using (var scope = NewDisposeScope())
+        {
+            var boxes = Proposals.Boxes(levels);                                                        // [S, 4]
+            var valid = ((boxes > Proposals.LowerBound) & (boxes < Proposals.UpperBound)).all(-1);      // [S]
+            invalid = [.. valid.logical_not().data<bool>().ToArray()];
+        }
+
+        var masked = g.AddNode(
+            "Where",
+            [g.AddBoolConstant(name + "_invalid", invalid, levels.TotalTokens, 1), g.AddFloatConstant(name + "_zero", [0f], []), memory],
+            name + "_masked");                                                                          // [B, S, d]
+
+        // §4.3 encoder-output head, §4.4 first selection.
+        var encoded = LayerEmitters.Linear(g, masked, ModuleTree.Child<Linear>(model.EncoderHead, "enc_output"), name + "_enc_output");
+        encoded = LayerEmitters.LayerNorm(g, encoded, ModuleTree.Child<LayerNorm>(model.EncoderHead, "enc_output_norm"), name + "_enc_norm");
+        var score = SelectionEmitters.ClassMax(g, heads.ClassLogits(g, encoded, name + "_enc_class"), name + "_score1"); // [B, S]
+        var indices = SelectionEmitters.TopKIndices(g, score, k1, name + "_top1");                      // [B, K1]
+        var tokensK1 = SelectionEmitters.GatherRows(g, encoded, indices, name + "_tokens1");            // [B, K1, d]
+
+        // §4.5 interm masks, §4.6 mask2box → refs₁.
+        var (h4, w4) = (pixels.Levels.Sizes[0].Height * 2, pixels.Levels.Sizes[0].Width * 2);
+        var embedding = heads.MaskEmbedding(g, heads.Normalize(g, tokensK1, name + "_interm_ln"), name + "_interm_embed");
+        var masks = SharedHeadEmitter.MaskLogits(g, embedding, pixels.MaskFeatures, options.HiddenDim, k1, h4, w4, name + "_interm_masks");
+        var references = BoxEmitters.InverseSigmoid(g, MaskToBoxes(g, masks, h4, w4, name + "_mask2box"), name + "_refs1"); // [B, K1, 4]
+
+        if (model.DeImbalance is null)
+        {
+            return new QuerySelectionGraph(memory, tokensK1, references, levels);
+        }
+
+        var (content, referenceLogits) = EmitDeImbalance(g, model.DeImbalance, heads, tokensK1, references, (int)d, options.Heads, name + "_di");
+        return new QuerySelectionGraph(memory, content, referenceLogits, levels);
+    }
+
+    /// <summary>MaskToBox.Boxes: tight box of the mask &gt; 0 pixels (no +1), normalised by (w, h); empty → huge.</summary>
+    /// <param name="masks">[B, N, h, w]</param>
+    /// <returns>[B, N, 4] (cx, cy, w, h)</returns>
+    public static string MaskToBoxes(OnnxGraphBuilder g, string masks, long height, long width, string name = "mask2box")
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var set = g.AddNode("Greater", [masks, g.AddFloatConstant(name + "_zero", [0f], [])], name + "_set");   // [B, N, h, w] bool
+        var m = g.AddNode("Cast", [set], name + "_m", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
+        var columns = g.AddFloatConstant(name + "_columns", [.. Enumerable.Range(0, (int)width).Select(i => (float)i)], 1, 1, 1, width);
+        var rows = g.AddFloatConstant(name + "_rows", [.. Enumerable.Range(0, (int)height).Select(i => (float)i)], 1, 1, height, 1);
+        var flatShape = new long[] { 0, 0, height * width };
+        var xMask = OnnxOps.Reshape(g, OnnxOps.Mul(g, m, columns, name + "_xm"), flatShape, name + "_xflat");  // [B, N, h·w]
+        var yMask = OnnxOps.Reshape(g, OnnxOps.Mul(g, m, rows, name + "_ym"), flatShape, name + "_yflat");     // [B, N, h·w]
+        var flatSet = OnnxOps.Reshape(g, set, flatShape, name + "_setflat");
+        var fill = g.AddFloatConstant(name + "_fill", [MaskToBox.EmptyFill], []);
+        string Reduce(string op, string x, string n) => g.AddNode(op, [x], n, Attr.Ints("axes", -1), Attr.Int("keepdims", 1)); // [B, N, 1]
+        var xMax = Reduce("ReduceMax", xMask, name + "_xmax");
+        var xMin = Reduce("ReduceMin", g.AddNode("Where", [flatSet, xMask, fill], name + "_xfill"), name + "_xmin");
+        var yMax = Reduce("ReduceMax", yMask, name + "_ymax");
+        var yMin = Reduce("ReduceMin", g.AddNode("Where", [flatSet, yMask, fill], name + "_yfill"), name + "_ymin");
+        var two = g.AddFloatConstant(name + "_two", [2f], []);
+        var w = g.AddFloatConstant(name + "_w", [(float)width], []);
+        var h = g.AddFloatConstant(name + "_h", [(float)height], []);
+        var cx = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, xMin, xMax, name + "_xs"), two, name + "_xc"), w, name + "_cx");
+        var cy = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, yMin, yMax, name + "_ys"), two, name + "_yc"), h, name + "_cy");
+        var bw = OnnxOps.Div(g, OnnxOps.Sub(g, xMax, xMin, name + "_xd"), w, name + "_bw");
+        var bh = OnnxOps.Div(g, OnnxOps.Sub(g, yMax, yMin, name + "_yd"), h, name + "_bh");
+        return OnnxOps.Concat(g, [cx, cy, bw, bh], -1, name);                                              // [B, N, 4]
+    }
+
+    /// <summary>DI (§5.3–5.4) at inference: TI layers with box refinement, then the top-Q second selection.</summary>
+    private static (string Content, string ReferenceLogits) EmitDeImbalance(
+        OnnxGraphBuilder g, DeImbalanceModule di, SharedHeadEmitter heads, string content, string referenceLogits,
+        int d, int attentionHeads, string name)
+    {
+        var positionHead = ModuleTree.Child<Mlp>(di, "ti_pos_head");
+        var boxHead = ModuleTree.Child<Mlp>(di, "ti_box");
+        var x = content;
+        var boxes = g.AddNode("Sigmoid", [referenceLogits], name + "_boxes0");                          // [B, K1, 4] R
+        var layers = di.Layers;
+        for (var t = 0; t < layers.Count; t++)
+        {
+            string layer = $"{name}_ti{t}";
+            var position = LayerEmitters.Mlp(g, BoxEmitters.SineBox(g, boxes, d, layer + "_sine"), positionHead, layer + "_pos"); // [B, K1, d]
+            x = EmitTokenInteraction(g, layers[t], x, position, attentionHeads, layer);                // [B, K1, d]
+            var delta = LayerEmitters.Mlp(g, x, boxHead, layer + "_box");
+            boxes = g.AddNode("Sigmoid", [OnnxOps.Add(g, delta, BoxEmitters.InverseSigmoid(g, boxes, layer + "_logit"), layer + "_sum")], layer + "_refined");
+        }
+
+        var normalised = LayerEmitters.LayerNorm(g, x, ModuleTree.Child<LayerNorm>(di, "ti_norm"), name + "_norm");
+        var score = SelectionEmitters.ClassMax(g, heads.ClassLogits(g, normalised, name + "_class"), name + "_score2"); // [B, K1]
+        var indices = SelectionEmitters.TopKIndices(g, score, di.NumQueries, name + "_top2");           // [B, Q]
+        var selected = SelectionEmitters.GatherRows(g, x, indices, name + "_content");                  // [B, Q, d]
+        var selectedBoxes = SelectionEmitters.GatherRows(g, boxes, indices, name + "_gboxes");          // [B, Q, 4]
+        return (selected, BoxEmitters.InverseSigmoid(g, selectedBoxes, name + "_refs"));
+    }
+
+    /// <summary>TokenInteractionLayer: post-norm self-attention (q = k = X + P, v = X), post-norm FFN.</summary>
+    private static string EmitTokenInteraction(OnnxGraphBuilder g, TokenInteractionLayer layer, string x, string position, int heads, string name)
+    {
+        var qk = OnnxOps.Add(g, x, position, name + "_qk");
+        var attended = AttentionEmitters.MultiHeadAttention(
+            g, qk, qk, x, ModuleTree.Child<Attention.MultiHeadAttention>(layer, "self_attn"), heads, null, name + "_sa");
+        var y = LayerEmitters.LayerNorm(g, OnnxOps.Add(g, x, attended, name + "_res1"), ModuleTree.Child<LayerNorm>(layer, "norm1"), name + "_norm1");
+        return FeedForward(g, y, layer, "linear1", "linear2", "norm2", name);
+    }
+
+    /// <summary>norm(x + linear2(relu(linear1(x)))) with the named children of <paramref name="owner"/>.</summary>
+    public static string FeedForward(OnnxGraphBuilder g, string x, nn.Module owner, string first, string second, string norm, string name)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(owner);
+        var hidden = OnnxOps.Relu(g, LayerEmitters.Linear(g, x, ModuleTree.Child<Linear>(owner, first), name + "_" + first), name + "_relu");
+        var ffn = LayerEmitters.Linear(g, hidden, ModuleTree.Child<Linear>(owner, second), name + "_" + second);
+        return LayerEmitters.LayerNorm(g, OnnxOps.Add(g, x, ffn, name + "_res2"), ModuleTree.Child<LayerNorm>(owner, norm), name + "_" + norm);
+    }
+}
