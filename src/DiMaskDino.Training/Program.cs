@@ -1,10 +1,11 @@
 using System.CommandLine;
 using DiMaskDino.Training.Commands;
 
-var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-MaskDINO training and checkpoints.")
+var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-MaskDINO training, checkpoints and ONNX export.")
 {
     SynthCommand.Create(),
     TrainCommand.Create(),
+    ExportCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

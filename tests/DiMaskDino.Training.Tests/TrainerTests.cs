@@ -59,6 +59,27 @@ public sealed class TrainerTests
         var evaluations = lines.Where(l => l.GetProperty("type").GetString() == "eval").ToList();
         Assert.NotEmpty(evaluations);
         Assert.Equal(["initial", "layer 0", "layer 1", "final"], evaluations[^1].GetProperty("per_layer").EnumerateArray().Select(l => l.GetProperty("layer").GetString()));
+        Assert.Equal(Small.NumQueries, final.ToModelOptions().NumQueries);
+
+        // The trained checkpoint exports to ONNX and ONNX Runtime reproduces TorchSharp (issue 4's --verify).
+        var export = TrainRunner.Run("export", "--checkpoint", summary.LastCheckpoint, "--out", folder.File("model.onnx"), "--verify");
+        Assert.True(export.ExitCode == 0, export.StandardError);
+        Assert.Contains("verify pred_masks: max-abs", export.StandardOutput);
+        var metadata = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(folder.File("model.onnx"))).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(ExpectedClasses, metadata["dimaskdino.classes"]);
+        Assert.Equal("20", metadata["dimaskdino.num_queries"]);
+    }
+
+    private const string ExpectedClasses = "[[\"1\",\"circle\"],[\"2\",\"triangle\"],[\"3\",\"square\"],[\"4\",\"star\"],[\"5\",\"ring\"],[\"6\",\"cross\"]]";
+
+    [Fact]
+    public void Export_command_rejects_a_folder_that_is_not_a_checkpoint()
+    {
+        using var folder = new TemporaryDirectory();
+        var result = TrainRunner.Run("export", "--checkpoint", folder.Path, "--out", folder.File("m.onnx"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: --checkpoint: {folder.Path} is not a checkpoint (no state.json)", result.StandardError.Trim());
     }
 
     [Fact]

@@ -25,6 +25,10 @@ public sealed record CheckpointState
     [JsonPropertyName("categories")]
     public required IReadOnlyList<CheckpointCategory> Categories { get; init; }
 
+    /// <summary>Every size the preset fixes, so a checkpoint trained with overrides rebuilds the same network.</summary>
+    [JsonPropertyName("architecture")]
+    public CheckpointArchitecture? Architecture { get; init; }
+
     [JsonPropertyName("epoch")]
     public required int Epoch { get; init; }
 
@@ -50,7 +54,8 @@ public sealed record CheckpointState
     public ModelOptions ToModelOptions()
     {
         var preset = Enum.Parse<ModelPreset>(Preset, ignoreCase: true);
-        return ModelOptions.For(preset, Categories.Count) with { DeImbalance = DeImbalance, Bato = Bato };
+        var options = ModelOptions.For(preset, Categories.Count) with { DeImbalance = DeImbalance, Bato = Bato };
+        return Architecture?.ApplyTo(options) ?? options;
     }
 }
 
@@ -58,6 +63,32 @@ public sealed record CheckpointNormalization(
     [property: JsonPropertyName("channel_order")] string ChannelOrder,
     [property: JsonPropertyName("mean")] IReadOnlyList<float> Mean,
     [property: JsonPropertyName("std")] IReadOnlyList<float> Std);
+
+public sealed record CheckpointArchitecture(
+    [property: JsonPropertyName("hidden_dim")] int HiddenDim,
+    [property: JsonPropertyName("heads")] int Heads,
+    [property: JsonPropertyName("feed_forward_dim")] int FeedForwardDim,
+    [property: JsonPropertyName("encoder_layers")] int EncoderLayers,
+    [property: JsonPropertyName("decoder_layers")] int DecoderLayers,
+    [property: JsonPropertyName("token_interaction_layers")] int TokenInteractionLayers,
+    [property: JsonPropertyName("sampling_points")] int SamplingPoints,
+    [property: JsonPropertyName("first_selected_tokens")] int FirstSelectedTokens,
+    [property: JsonPropertyName("num_queries")] int NumQueries,
+    [property: JsonPropertyName("guiding_tokens")] int GuidingTokens,
+    [property: JsonPropertyName("denoising_queries")] int DenoisingQueries,
+    [property: JsonPropertyName("mask_points")] int MaskPoints)
+{
+    public static CheckpointArchitecture From(ModelOptions o) => new(
+        o.HiddenDim, o.Heads, o.FeedForwardDim, o.EncoderLayers, o.DecoderLayers, o.TokenInteractionLayers, o.SamplingPoints,
+        o.FirstSelectedTokens, o.NumQueries, o.GuidingTokens, o.DenoisingQueries, o.MaskPoints);
+
+    public ModelOptions ApplyTo(ModelOptions o) => o with
+    {
+        HiddenDim = HiddenDim, Heads = Heads, FeedForwardDim = FeedForwardDim, EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers,
+        TokenInteractionLayers = TokenInteractionLayers, SamplingPoints = SamplingPoints, FirstSelectedTokens = FirstSelectedTokens,
+        NumQueries = NumQueries, GuidingTokens = GuidingTokens, DenoisingQueries = DenoisingQueries, MaskPoints = MaskPoints,
+    };
+}
 
 public sealed record CheckpointCategory(
     [property: JsonPropertyName("id")] int Id,

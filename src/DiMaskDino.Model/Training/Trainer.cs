@@ -198,6 +198,7 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
         Bato = model.Bato,
         Normalization = new CheckpointNormalization(model.Normalization.Order.ToString().ToLowerInvariant(), model.Normalization.Mean, model.Normalization.Std),
         Categories = [.. train.Categories.Categories.Select(c => new CheckpointCategory(c.Id, c.Name))],
+        Architecture = CheckpointArchitecture.From(model),
         Epoch = epoch,
         Iteration = iteration,
         TotalIterations = totalIterations,

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DiMaskDino.Hosting;
+using DiMaskDino.Model;
+using DiMaskDino.Model.Export;
+using DiMaskDino.Model.Training;
+using Microsoft.ML.OnnxRuntime;
+using static TorchSharp.torch;
+
+namespace DiMaskDino.Training.Commands;
+
+/// <summary><c>dimaskdino-train export --checkpoint CKPT --out MODEL.onnx [--size N] [--verify]</c></summary>
+internal static class ExportCommand
+{
+    /// <summary>Largest max-abs difference --verify accepts on any output (issue 4).</summary>
+    public const double VerifyTolerance = 1e-4;
+
+    public static Command Create()
+    {
+        var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Checkpoint folder (e.g. RUN/checkpoints/last).", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "ONNX file to write.", Required = true };
+        var size = new Option<int?>("--size") { Description = "Fixed square input size (multiple of 32; default: the training canvas)." };
+        var verify = new Option<bool>("--verify") { Description = "Run TorchSharp and ONNX Runtime on the same images; fail if any output differs by more than 1e-4." };
+
+        var command = new Command("export", "Export a checkpoint's inference graph to a self-describing ONNX model (opset 17).")
+        {
+            checkpoint, output, size, verify,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
+            _ => Task.FromResult(Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(size), parse.GetValue(verify))),
+            cancellationToken));
+        return command;
+    }
+
+    private static int Run(DirectoryInfo checkpoint, FileInfo output, int? requestedSize, bool verify)
+    {
+        if (!File.Exists(Path.Combine(checkpoint.FullName, Checkpoint.StateFile)))
+        {
+            throw new CliInputException($"--checkpoint: {checkpoint.FullName} is not a checkpoint (no {Checkpoint.StateFile})");
+        }
+
+        var state = Checkpoint.ReadState(checkpoint.FullName);
+        var size = requestedSize ?? state.CanvasSize;
+        if (size < 96 || size % DiMaskDinoModel.SizeDivisibility != 0)
+        {
+            throw new CliInputException($"--size must be a multiple of {DiMaskDinoModel.SizeDivisibility} and at least 96, got {size}");
+        }
+
+        using var model = DiMaskDinoBuilder.Build(state.ToModelOptions());
+        Checkpoint.LoadModel(checkpoint.FullName, model);
+        model.eval();
+
+        var graph = OnnxExporter.Build(model, size, size);
+        graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
+        graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
+        graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));
+        graph.AddMetadata("dimaskdino.checkpoint", $"epoch {state.Epoch}, iteration {state.Iteration}");
+        graph.AddMetadata("dimaskdino.exporter_version", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
+        var bytes = graph.ToBytes();
+        var temporary = output.FullName + ".tmp";
+        Directory.CreateDirectory(Path.GetDirectoryName(output.FullName)!);
+        File.WriteAllBytes(temporary, bytes);
+        File.Move(temporary, output.FullName, overwrite: true);
+        Console.WriteLine($"exported {output.FullName} ({bytes.Length / (1024.0 * 1024.0):F1} MiB, input {size}x{size}, {state.Categories.Count} classes)");
+
+        if (verify)
+        {
+            var worst = Verify(model, bytes, size);
+            foreach (var (name, error) in worst)
+            {
+                Console.WriteLine($"verify {name}: max-abs {error:E2}");
+            }
+
+            if (worst.Any(w => !(w.Error <= VerifyTolerance)))
+            {
+                throw new InvalidDataException($"--verify: ONNX Runtime and TorchSharp differ by more than {VerifyTolerance:E0}; the exported file is kept for inspection");
+            }
+        }
+
+        return CommandErrors.Success;
+    }
+
+    /// <summary>Two fixed pseudo-random images through <see cref="DiMaskDinoModel.Infer"/> and through ORT (CPU EP).</summary>
+    private static List<(string Name, double Error)> Verify(DiMaskDinoModel model, byte[] onnx, int size)
+    {
+        using var scope = NewDisposeScope();
+        using var inference = inference_mode();
+        using var generator = new TorchSharp.torch.Generator(20261124);
+        var images = rand([2, 3, size, size], generator: generator) * 255;
+        var input = model.Preprocess(images).contiguous();
+        using var expected = model.Infer(images);
+
+        using var options = new SessionOptions();
+        using var session = new InferenceSession(onnx, options);
+        using var value = OrtValue.CreateTensorValueFromMemory(input.data<float>().ToArray(), input.shape);
+        using var runOptions = new RunOptions();
+        using var results = session.Run(runOptions, ["images"], [value], [.. OnnxExporter.InferenceOutputs]);
+        Tensor[] reference = [expected.PredLogits, expected.PredBoxes, expected.PredMasks];
+        var errors = new List<(string, double)>();
+        for (var i = 0; i < reference.Length; i++)
+        {
+            var actual = tensor(results[i].GetTensorDataAsSpan<float>().ToArray(), results[i].GetTensorTypeAndShape().Shape);
+            errors.Add((OnnxExporter.InferenceOutputs[i], (reference[i] - actual).abs().max().item<float>()));
+        }
+
+        return errors;
+    }
+}
