@@ -13,7 +13,11 @@ namespace DiMaskDino.Training.Commands;
 /// <summary><c>dimaskdino-train export --checkpoint CKPT --out MODEL.onnx [--size N] [--verify]</c></summary>
 internal static class ExportCommand
 {
-    /// <summary>Largest max-abs difference --verify accepts on any output (issue 4).</summary>
+    /// <summary>
+    /// Largest max-abs difference --verify accepts (issue 4), for outputs whose values stay within ±1. Trained mask logits
+    /// reach ±200, where float32 accumulation order alone (ORT's GEMMs vs libtorch's) moves the last digits by ~1e-3;
+    /// so the bound scales with max(1, max |output|): 1e-4 absolute for logits and boxes, 1e-4 relative for large masks.
+    /// </summary>
     public const double VerifyTolerance = 1e-4;
 
     public static Command Create()
@@ -22,18 +26,19 @@ internal static class ExportCommand
         var output = new Option<FileInfo>("--out") { Description = "ONNX file to write.", Required = true };
         var size = new Option<int?>("--size") { Description = "Fixed square input size (multiple of 32; default: the training canvas)." };
         var verify = new Option<bool>("--verify") { Description = "Run TorchSharp and ONNX Runtime on the same images; fail if any output differs by more than 1e-4." };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "COCO folder whose first 4 images --verify uses (default: fixed pseudo-random images)." };
 
         var command = new Command("export", "Export a checkpoint's inference graph to a self-describing ONNX model (opset 17).")
         {
-            checkpoint, output, size, verify,
+            checkpoint, output, size, verify, images,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
-            _ => Task.FromResult(Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(size), parse.GetValue(verify))),
+            _ => Task.FromResult(Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(size), parse.GetValue(verify), parse.GetValue(images))),
             cancellationToken));
         return command;
     }
 
-    private static int Run(DirectoryInfo checkpoint, FileInfo output, int? requestedSize, bool verify)
+    private static int Run(DirectoryInfo checkpoint, FileInfo output, int? requestedSize, bool verify, DirectoryInfo? verifyImages)
     {
         if (!File.Exists(Path.Combine(checkpoint.FullName, Checkpoint.StateFile)))
         {
@@ -66,28 +71,28 @@ internal static class ExportCommand
 
         if (verify)
         {
-            var worst = Verify(model, bytes, size);
-            foreach (var (name, error) in worst)
+            var worst = Verify(model, bytes, size, verifyImages);
+            foreach (var (name, error, magnitude) in worst)
             {
-                Console.WriteLine($"verify {name}: max-abs {error:E2}");
+                Console.WriteLine($"verify {name}: max-abs {error:E2}, allowed {Allowed(magnitude):E2} (max |TorchSharp output| {magnitude:G4})");
             }
 
-            if (worst.Any(w => !(w.Error <= VerifyTolerance)))
+            if (worst.Any(w => !(w.Error <= Allowed(w.Magnitude))))
             {
-                throw new InvalidDataException($"--verify: ONNX Runtime and TorchSharp differ by more than {VerifyTolerance:E0}; the exported file is kept for inspection");
+                throw new InvalidDataException($"--verify: ONNX Runtime and TorchSharp differ by more than {VerifyTolerance:E0} × max(1, |output|); the exported file is kept for inspection");
             }
         }
 
         return CommandErrors.Success;
     }
 
-    /// <summary>Two fixed pseudo-random images through <see cref="DiMaskDinoModel.Infer"/> and through ORT (CPU EP).</summary>
-    private static List<(string Name, double Error)> Verify(DiMaskDinoModel model, byte[] onnx, int size)
+    /// <summary>The same images (up to 4 of a COCO folder, or 2 fixed pseudo-random ones) through <see cref="DiMaskDinoModel.Infer"/> and ORT (CPU EP).</summary>
+    private static List<(string Name, double Error, double Magnitude)> Verify(DiMaskDinoModel model, byte[] onnx, int size, DirectoryInfo? folder)
     {
         using var scope = NewDisposeScope();
         using var inference = inference_mode();
         using var generator = new TorchSharp.torch.Generator(20261124);
-        var images = rand([2, 3, size, size], generator: generator) * 255;
+        var images = folder is null ? rand([2, 3, size, size], generator: generator) * 255 : LoadImages(folder, size, model.Options);
         var input = model.Preprocess(images).contiguous();
         using var expected = model.Infer(images);
 
@@ -97,13 +102,26 @@ internal static class ExportCommand
         using var runOptions = new RunOptions();
         using var results = session.Run(runOptions, ["images"], [value], [.. OnnxExporter.InferenceOutputs]);
         Tensor[] reference = [expected.PredLogits, expected.PredBoxes, expected.PredMasks];
-        var errors = new List<(string, double)>();
+        var errors = new List<(string, double, double)>();
         for (var i = 0; i < reference.Length; i++)
         {
             var actual = tensor(results[i].GetTensorDataAsSpan<float>().ToArray(), results[i].GetTensorTypeAndShape().Shape);
-            errors.Add((OnnxExporter.InferenceOutputs[i], (reference[i] - actual).abs().max().item<float>()));
+            errors.Add((OnnxExporter.InferenceOutputs[i], (reference[i] - actual).abs().max().item<float>(), reference[i].abs().max().item<float>()));
         }
 
         return errors;
+    }
+
+    private static double Allowed(double magnitude) => VerifyTolerance * Math.Max(1, magnitude);
+
+    private static Tensor LoadImages(DirectoryInfo folder, int size, ModelOptions options)
+    {
+        var dataset = Model.Data.CocoInstanceDataset.OpenFolder(folder.FullName);
+        var pad = Model.Data.PadColor.ZeroAfter(options.Normalization);
+        var letterbox = new Model.Data.Augmentation.Letterbox(size, size, pad);
+        var samples = Enumerable.Range(0, Math.Min(4, dataset.Images.Count))
+            .Select(i => letterbox.Apply(dataset.Images[i].Id, dataset.LoadImage(i)).Image)
+            .ToList();
+        return Model.Data.Collate.Images(samples, pad);
     }
 }
