@@ -1,0 +1,135 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace DiMaskDino.Inference.Runtime;
+
+/// <summary>
+/// The one ONNX Runtime session of an exported DiMaskDino model in this process (register it as a singleton). Created
+/// once, on the CUDA execution provider when preferred and available, otherwise on the CPU (logged once), checked
+/// against its self-describing metadata and warmed up. <see cref="Run"/> may be called from several threads.
+/// </summary>
+public sealed partial class ModelSession : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly string[] _inputNames = [ModelMetadata.ImagesInput];
+    private readonly string[] _outputNames = [.. ModelMetadata.OutputNames];
+
+    /// <summary>Loads <paramref name="modelPath"/>, reads its metadata and runs one warm-up inference.</summary>
+    /// <exception cref="FileNotFoundException">no file at <paramref name="modelPath"/></exception>
+    /// <exception cref="InvalidDataException">not an ONNX model, or its metadata is missing, malformed or disagrees with the graph</exception>
+    public ModelSession(string modelPath, InferenceOptions options, ILogger<ModelSession> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelPath);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (!File.Exists(modelPath))
+        {
+            throw new FileNotFoundException($"ONNX model {modelPath} does not exist", modelPath);
+        }
+
+        ModelPath = modelPath;
+        (_session, Provider) = Create(modelPath, options, logger);
+        try
+        {
+            Metadata = ModelMetadata.FromSession(_session, modelPath);
+            using var warmUp = Run(new float[3 * Metadata.InputHeight * Metadata.InputWidth], 1);
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string ModelPath { get; }
+
+    /// <summary>The provider the session actually runs on (after any fallback).</summary>
+    public ExecutionProvider Provider { get; }
+
+    public ModelMetadata Metadata { get; }
+
+    /// <summary>Runs the model on a batch of preprocessed images; thread-safe.</summary>
+    /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelMetadata.InputLayout"/> says</param>
+    /// <returns>the three outputs; dispose it to release them</returns>
+    public ModelOutputs Run(ReadOnlySpan<float> images, int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        var imageLength = 3L * Metadata.InputHeight * Metadata.InputWidth;
+        if (images.Length != batch * imageLength)
+        {
+            throw new ArgumentException(
+                $"expected {batch} × 3 × {Metadata.InputHeight} × {Metadata.InputWidth} = {batch * imageLength} floats, got {images.Length}", nameof(images));
+        }
+
+        // ORT reads the input while Run executes; a private copy keeps the caller's span free of pinning rules.
+        var data = images.ToArray();
+        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, 3, Metadata.InputHeight, Metadata.InputWidth]);
+        using var runOptions = new RunOptions();
+        var results = _session.Run(runOptions, _inputNames, [input], _outputNames);
+        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+    }
+
+    private static (InferenceSession, ExecutionProvider) Create(string modelPath, InferenceOptions options, ILogger logger)
+    {
+        if (options.PreferredProvider == ExecutionProvider.Cuda)
+        {
+            // ORT copies what it needs from SessionOptions when the session is created, so they are disposed here.
+            using var cudaOptions = NewOptions(options);
+            try
+            {
+                cudaOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                var session = new InferenceSession(modelPath, cudaOptions);
+                LogProvider(logger, ExecutionProvider.Cuda, modelPath);
+                return (session, ExecutionProvider.Cuda);
+            }
+            catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                var cpuSession = OpenOnCpu(modelPath, options);
+                LogCudaFallback(logger, modelPath, $"{FirstLine(e.Message)} (ORT 1.31 needs CUDA 13 and cuDNN 9 on the library path)");
+                return (cpuSession, ExecutionProvider.Cpu);
+            }
+        }
+
+        var cpu = OpenOnCpu(modelPath, options);
+        LogProvider(logger, ExecutionProvider.Cpu, modelPath);
+        return (cpu, ExecutionProvider.Cpu);
+    }
+
+    private static InferenceSession OpenOnCpu(string modelPath, InferenceOptions options)
+    {
+        using var cpuOptions = NewOptions(options);
+        try
+        {
+            return new InferenceSession(modelPath, cpuOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InvalidDataException($"{modelPath} is not a loadable ONNX model: {FirstLine(e.Message)}", e);
+        }
+    }
+
+    private static SessionOptions NewOptions(InferenceOptions options) => new()
+    {
+        IntraOpNumThreads = options.IntraOpThreads,
+        GraphOptimizationLevel = options.GraphOptimizationLevel,
+        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+    };
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return (end < 0 ? message : message[..end]).Trim();
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "ONNX Runtime runs {Model} on the {Provider} execution provider")]
+    private static partial void LogProvider(ILogger logger, ExecutionProvider provider, string model);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "CUDA execution provider unavailable for {Model}, falling back to the CPU: {Reason}")]
+    private static partial void LogCudaFallback(ILogger logger, string model, string reason);
+}
