@@ -73,6 +73,23 @@ public sealed class TrainerTests
     private const string ExpectedClasses = "[[\"1\",\"circle\"],[\"2\",\"triangle\"],[\"3\",\"square\"],[\"4\",\"star\"],[\"5\",\"ring\"],[\"6\",\"cross\"]]";
 
     [Fact]
+    public void Train_command_runs_end_to_end_and_exports_model_onnx()
+    {
+        using var folder = new TemporaryDirectory();
+        var (train, val) = Dataset(folder);
+
+        var result = TrainRunner.Run(
+            "train", "--data", train, "--val", val, "--out", folder.File("run"), "--epochs", "1", "--batch", "2", "--canvas", "96", "--threads", "2");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Contains("validation: APbox", result.StandardOutput);
+        Assert.True(File.Exists(folder.File("run", "curves.png")));
+        var metadata = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(folder.File("run", "model.onnx"))).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
+        Assert.Equal(ExpectedClasses, metadata["dimaskdino.classes"]);
+        Assert.Equal("96", metadata["dimaskdino.input_height"]);
+    }
+
+    [Fact]
     public void Export_command_rejects_a_folder_that_is_not_a_checkpoint()
     {
         using var folder = new TemporaryDirectory();

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using DiMaskDino.Hosting;
 using DiMaskDino.Model;
 using DiMaskDino.Model.Export;
@@ -45,28 +44,14 @@ internal static class ExportCommand
             throw new CliInputException($"--checkpoint: {checkpoint.FullName} is not a checkpoint (no {Checkpoint.StateFile})");
         }
 
-        var state = Checkpoint.ReadState(checkpoint.FullName);
-        var size = requestedSize ?? state.CanvasSize;
-        if (size < 96 || size % DiMaskDinoModel.SizeDivisibility != 0)
+        if (requestedSize is { } side && (side < 96 || side % DiMaskDinoModel.SizeDivisibility != 0))
         {
-            throw new CliInputException($"--size must be a multiple of {DiMaskDinoModel.SizeDivisibility} and at least 96, got {size}");
+            throw new CliInputException($"--size must be a multiple of {DiMaskDinoModel.SizeDivisibility} and at least 96, got {side}");
         }
 
-        using var model = DiMaskDinoBuilder.Build(state.ToModelOptions());
-        Checkpoint.LoadModel(checkpoint.FullName, model);
-        model.eval();
-
-        var graph = OnnxExporter.Build(model, size, size);
-        graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
-        graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
-        graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));
-        graph.AddMetadata("dimaskdino.checkpoint", $"epoch {state.Epoch}, iteration {state.Iteration}");
-        graph.AddMetadata("dimaskdino.exporter_version", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
-        var bytes = graph.ToBytes();
-        var temporary = output.FullName + ".tmp";
-        Directory.CreateDirectory(Path.GetDirectoryName(output.FullName)!);
-        File.WriteAllBytes(temporary, bytes);
-        File.Move(temporary, output.FullName, overwrite: true);
+        using var exported = CheckpointExporter.Export(checkpoint.FullName, requestedSize);
+        var (model, state, size, bytes) = (exported.Model, exported.State, exported.Size, exported.Onnx);
+        CheckpointExporter.Save(bytes, output.FullName);
         Console.WriteLine($"exported {output.FullName} ({bytes.Length / (1024.0 * 1024.0):F1} MiB, input {size}x{size}, {state.Categories.Count} classes)");
 
         if (verify)

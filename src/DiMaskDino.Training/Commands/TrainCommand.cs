@@ -2,6 +2,7 @@ using DiMaskDino.Hosting;
 using System.CommandLine;
 using System.Text.Json;
 using DiMaskDino.Model;
+using DiMaskDino.Model.Export;
 using DiMaskDino.Model.Training;
 using DiMaskDino.Reports;
 using Spectre.Console;
@@ -14,6 +15,9 @@ namespace DiMaskDino.Training.Commands;
 internal static class TrainCommand
 {
     public const string CurvesFile = "curves.png";
+
+    /// <summary>The run's last checkpoint exported to ONNX (issue 4: the training job exports at the end of a run).</summary>
+    public const string ModelFile = "model.onnx";
 
     public static Command Create()
     {
@@ -103,6 +107,12 @@ internal static class TrainCommand
         }
 
         WriteCurves(output.FullName);
+        using (var exported = CheckpointExporter.Export(summary.LastCheckpoint))
+        {
+            CheckpointExporter.Save(exported.Onnx, Path.Combine(output.FullName, ModelFile));
+        }
+
+        Console.WriteLine($"model: {Path.Combine(output.FullName, ModelFile)}");
         Console.WriteLine($"trained {summary.Iterations} iterations in {summary.Elapsed.TotalMinutes:F1} min; RSS {summary.StartRssMb:F0} MB at start, {summary.EndRssMb:F0} MB at end");
         if (summary.LastValidation is { } v)
         {

@@ -1,0 +1,52 @@
+// A checkpoint → a self-describing ONNX model: the inference graph (OnnxExporter) plus what the checkpoint knows
+// (classes, training data, metrics, provenance), so the inference side needs no side files.
+
+using System.Globalization;
+using System.Text.Json;
+using DiMaskDino.Model.Training;
+
+namespace DiMaskDino.Model.Export;
+
+/// <summary>The exported model and what produced it; dispose to release the TorchSharp network.</summary>
+public sealed record ExportedCheckpoint(DiMaskDinoModel Model, CheckpointState State, int Size, byte[] Onnx) : IDisposable
+{
+    public void Dispose() => Model.Dispose();
+}
+
+public static class CheckpointExporter
+{
+    /// <param name="checkpoint">checkpoint folder (model.bin + state.json)</param>
+    /// <param name="size">square input size (multiple of 32); null = the training canvas</param>
+    public static ExportedCheckpoint Export(string checkpoint, int? size = null)
+    {
+        var state = Checkpoint.ReadState(checkpoint);
+        var side = size ?? state.CanvasSize;
+        var model = DiMaskDinoBuilder.Build(state.ToModelOptions());
+        try
+        {
+            Checkpoint.LoadModel(checkpoint, model);
+            model.eval();
+            var graph = OnnxExporter.Build(model, side, side);
+            graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
+            graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
+            graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));
+            graph.AddMetadata("dimaskdino.checkpoint", $"epoch {state.Epoch}, iteration {state.Iteration}");
+            graph.AddMetadata("dimaskdino.exporter_version", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
+            return new ExportedCheckpoint(model, state, side, graph.ToBytes());
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="onnx"/> to a temporary name beside <paramref name="path"/> and renames it into place.</summary>
+    public static void Save(byte[] onnx, string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        File.WriteAllBytes(full + ".tmp", onnx);
+        File.Move(full + ".tmp", full, overwrite: true);
+    }
+}
