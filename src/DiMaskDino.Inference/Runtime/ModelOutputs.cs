@@ -71,7 +71,7 @@ public sealed class ModelOutputs : IDisposable
         if (!shape.SequenceEqual(expected.Select(d => (long)d)))
         {
             throw new InvalidDataException(
-                $"output {ModelMetadata.OutputNames[index]} has shape [{string.Join(", ", shape)}], expected [{string.Join(", ", expected)}]");
+                $"output {ModelDescription.OutputNames[index]} has shape [{string.Join(", ", shape)}], expected [{string.Join(", ", expected)}]");
         }
     }
 }

@@ -11,8 +11,8 @@ namespace DiMaskDino.Inference.Runtime;
 public sealed partial class ModelSession : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly string[] _inputNames = [ModelMetadata.ImagesInput];
-    private readonly string[] _outputNames = [.. ModelMetadata.OutputNames];
+    private readonly string[] _inputNames = [ModelDescription.ImagesInput];
+    private readonly string[] _outputNames = [.. ModelDescription.OutputNames];
 
     /// <summary>Loads <paramref name="modelPath"/>, reads its metadata and runs one warm-up inference.</summary>
     /// <exception cref="FileNotFoundException">no file at <paramref name="modelPath"/></exception>
@@ -31,7 +31,7 @@ public sealed partial class ModelSession : IDisposable
         (_session, Provider) = Create(modelPath, options, logger);
         try
         {
-            Metadata = ModelMetadata.FromSession(_session, modelPath);
+            Metadata = ModelDescription.FromSession(_session, modelPath);
             using var warmUp = Run(new float[3 * Metadata.InputHeight * Metadata.InputWidth], 1);
         }
         catch
@@ -46,10 +46,10 @@ public sealed partial class ModelSession : IDisposable
     /// <summary>The provider the session actually runs on (after any fallback).</summary>
     public ExecutionProvider Provider { get; }
 
-    public ModelMetadata Metadata { get; }
+    public ModelDescription Metadata { get; }
 
     /// <summary>Runs the model on a batch of preprocessed images; thread-safe.</summary>
-    /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelMetadata.InputLayout"/> says</param>
+    /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelDescription.InputLayout"/> says</param>
     /// <returns>the three outputs; dispose it to release them</returns>
     public ModelOutputs Run(ReadOnlySpan<float> images, int batch)
     {

@@ -13,7 +13,7 @@ namespace DiMaskDino.Inference.Runtime;
 public sealed record ModelClass(int Index, int Id, string Name);
 
 /// <summary>Typed, validated <c>dimaskdino.*</c> metadata_props of an exported inference graph.</summary>
-public sealed record ModelMetadata
+public sealed record ModelDescription
 {
     public const string Prefix = "dimaskdino.";
     public const string ImagesInput = "images";
@@ -65,7 +65,7 @@ public sealed record ModelMetadata
     /// <summary>Reads the metadata of <paramref name="session"/> and checks the graph's inputs and outputs agree with it.</summary>
     /// <param name="modelName">the model file or URI, for error messages</param>
     /// <exception cref="InvalidDataException">a key is missing or malformed, or the graph disagrees</exception>
-    public static ModelMetadata FromSession(InferenceSession session, string modelName)
+    public static ModelDescription FromSession(InferenceSession session, string modelName)
     {
         ArgumentNullException.ThrowIfNull(session);
         var metadata = Parse(session.ModelMetadata.CustomMetadataMap, modelName);
@@ -75,7 +75,7 @@ public sealed record ModelMetadata
 
     /// <summary>Parses and validates the <c>dimaskdino.*</c> entries of <paramref name="props"/>.</summary>
     /// <exception cref="InvalidDataException">a key is missing or malformed; the message names the key and model</exception>
-    public static ModelMetadata Parse(IReadOnlyDictionary<string, string> props, string modelName)
+    public static ModelDescription Parse(IReadOnlyDictionary<string, string> props, string modelName)
     {
         ArgumentNullException.ThrowIfNull(props);
         var reader = new Reader(props, modelName);
@@ -86,7 +86,7 @@ public sealed record ModelMetadata
         }
 
         var numClasses = reader.Positive("num_classes");
-        var metadata = new ModelMetadata
+        var metadata = new ModelDescription
         {
             Graph = graph,
             Preset = reader.Text("preset"),

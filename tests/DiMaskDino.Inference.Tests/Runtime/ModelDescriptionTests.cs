@@ -1,10 +1,9 @@
 using DiMaskDino.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
-using ModelMetadata = DiMaskDino.Inference.Runtime.ModelMetadata;
 
 namespace DiMaskDino.Inference.Tests.Runtime;
 
-/// <summary>ModelMetadata parsing and graph checks on the real metadata of an exported tiny model.</summary>
+/// <summary>ModelDescription parsing and graph checks on the real metadata of an exported tiny model.</summary>
 public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyOnnxModel>
 {
     [Theory]
@@ -25,7 +24,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         var props = Props();
         props["dimaskdino." + key] = value;
 
-        var error = Assert.Throws<InvalidDataException>(() => ModelMetadata.Parse(props, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
         Assert.Contains($"\"dimaskdino.{key}\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("m.onnx", error.Message, StringComparison.Ordinal);
     }
@@ -37,7 +36,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         props["dimaskdino.training_data"] = "";
         props["dimaskdino.metrics"] = "";
 
-        var metadata = ModelMetadata.Parse(props, "m.onnx");
+        var metadata = ModelDescription.Parse(props, "m.onnx");
 
         Assert.Equal("", metadata.TrainingData);
         Assert.Empty(metadata.Metrics);
@@ -49,7 +48,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         using var session = new InferenceSession(tiny.Path);
         var props = Props();
         props["dimaskdino.num_queries"] = "21";
-        var metadata = ModelMetadata.Parse(props, "m.onnx");
+        var metadata = ModelDescription.Parse(props, "m.onnx");
 
         var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
         Assert.Contains("pred_logits", error.Message, StringComparison.Ordinal);
