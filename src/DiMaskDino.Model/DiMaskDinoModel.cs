@@ -241,7 +241,7 @@ public sealed class DiMaskDinoModel : nn.Module
     {
         if (de_imbalance is null)
         {
-            return (new DecoderQueries(content.detach(), referenceLogits.detach()), [], null);
+            return (PlainQuerySelection.From(content, referenceLogits, Options.NumQueries), [], null);
         }
 
         var output = de_imbalance.call(content, referenceLogits, heads, withAux);

@@ -101,11 +101,12 @@ internal sealed class EvaluationInput
                 throw new ArgumentException($"ground-truth annotation {a.Id} refers to an unknown image or category");
             }
 
-            // Tolerate files without area or bbox: derive them from the mask (pycocotools would fail).
-            var box = a.Bbox ?? MaskSource.ToRle(a.Segmentation, heights[image], widths[image], $"ground-truth annotation {a.Id}").Bounds;
-            var area = a.Area ?? (a.Segmentation is null
-                ? box.Area
-                : MaskSource.ToRle(a.Segmentation, heights[image], widths[image], $"ground-truth annotation {a.Id}").Area);
+            // Tolerate files without area or bbox: derive them from the mask (pycocotools would fail), decoded once.
+            var mask = (a.Bbox is null || a.Area is null) && a.Segmentation is not null
+                ? MaskSource.ToRle(a.Segmentation, heights[image], widths[image], $"ground-truth annotation {a.Id}")
+                : null;
+            var box = a.Bbox ?? mask!.Bounds;
+            var area = a.Area ?? mask?.Area ?? box.Area;
             items[n] = new GroundTruthItem(a.Id, image, category, area, a.IsCrowd, box, a.Segmentation);
         }
 

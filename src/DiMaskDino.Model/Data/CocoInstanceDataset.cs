@@ -31,6 +31,7 @@ public sealed class CocoInstanceDataset
     {
         AnnotationsPath = annotationsPath;
         ImageFolder = imageFolder;
+        GroundTruth = dataset;
         Images = dataset.Images;
         Categories = new CategoryMap(dataset.Categories);
 
@@ -69,6 +70,9 @@ public sealed class CocoInstanceDataset
 
     /// <summary>The instances JSON this dataset was read from.</summary>
     public string AnnotationsPath { get; }
+
+    /// <summary>The annotations file as read (crowds included), the ground truth for COCOeval.</summary>
+    public CocoDataset GroundTruth { get; }
 
     /// <summary>Folder that the images' <c>file_name</c>s are relative to.</summary>
     public string ImageFolder { get; }

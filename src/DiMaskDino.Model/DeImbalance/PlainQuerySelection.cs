@@ -15,12 +15,20 @@ public static class PlainQuerySelection
     public static DecoderQueries FromFirstSelection(TwoStageOutput selection, int numQueries)
     {
         ArgumentNullException.ThrowIfNull(selection);
-        if (selection.Content.shape[1] != numQueries)
+        return From(selection.Content, selection.ReferenceLogits, numQueries);
+    }
+
+    /// <param name="content">[B, Q, d] first-selected tokens T_s1</param>
+    /// <param name="referenceLogits">[B, Q, 4] mask2box refs₁</param>
+    /// <param name="numQueries">Q; must equal the number of first-selected tokens</param>
+    public static DecoderQueries From(Tensor content, Tensor referenceLogits, int numQueries)
+    {
+        if (content.shape[1] != numQueries)
         {
             throw new ArgumentException(
-                $"with DI off the first selection must keep exactly Q = {numQueries} tokens, got {selection.Content.shape[1]}");
+                $"with DI off the first selection must keep exactly Q = {numQueries} tokens, got {content.shape[1]}");
         }
 
-        return new DecoderQueries(selection.Content.detach(), selection.ReferenceLogits.detach());
+        return new DecoderQueries(content.detach(), referenceLogits.detach());
     }
 }

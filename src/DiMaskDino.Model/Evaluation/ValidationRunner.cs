@@ -39,12 +39,13 @@ public static class ValidationRunner
             var pad = PadColor.ZeroAfter(model.Options.Normalization);
             var letterbox = new Letterbox(canvasSize, canvasSize, pad);
             var postProcessor = new InstancePostProcessor();
+            var device = model.parameters().First().device;
             foreach (var batch in EvalLoader.Read(dataset, letterbox, cancellationToken: cancellationToken).Chunk(batchSize))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 using var inference = inference_mode();
-                var images = Collate.Images([.. batch.Select(s => s.Image)], pad).to(model.parameters().First().device);
+                var images = Collate.Images([.. batch.Select(s => s.Image)], pad).to(device);
                 var sets = Predict(model, images, perLayer);
                 for (var s = 0; s < sets.Count; s++)
                 {
@@ -59,7 +60,7 @@ public static class ValidationRunner
                 }
             }
 
-            var groundTruth = CocoFiles.ReadDataset(dataset.AnnotationsPath);
+            var groundTruth = dataset.GroundTruth;
             var results = new List<LayerAp>();
             CocoEvaluation? finalBox = null, finalMask = null;
             for (var s = 0; s < layers.Length; s++)
