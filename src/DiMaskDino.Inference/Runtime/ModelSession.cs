@@ -106,13 +106,24 @@ public sealed partial class ModelSession : IDisposable
         return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
     }
 
+    /// <summary>True once <see cref="Dispose"/> ran; <see cref="ModelSessionCache"/> tests use it to prove a retired session is released.</summary>
+    internal bool IsDisposed { get; private set; }
+
     public void Dispose()
     {
+        IsDisposed = true;
         _session.Dispose();
     }
 
     private static (InferenceSession, ExecutionProvider) Create(string modelPath, InferenceOptions options, ILogger logger)
     {
+        if (options.PreferredProvider == ExecutionProvider.Cuda && CudaLibraries.FirstMissing() is { } missing)
+        {
+            var cpuSession = OpenOnCpu(modelPath, options);
+            LogCudaFallback(logger, modelPath, $"{missing} cannot be loaded (ORT 1.31 needs CUDA 13 and cuDNN 9 on the library path)");
+            return (cpuSession, ExecutionProvider.Cpu);
+        }
+
         if (options.PreferredProvider == ExecutionProvider.Cuda)
         {
             // ORT copies what it needs from SessionOptions when the session is created, so they are disposed here.
