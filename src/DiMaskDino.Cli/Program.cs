@@ -5,6 +5,7 @@ var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-M
 {
     EvalCommand.Create(),
     BenchCommand.Create(),
+    LabelCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -95,7 +95,8 @@ internal sealed class LabelOutputWriter : IDisposable
         _annotations.Flush();
         _failures.Flush();
         _failuresFile.Write("\n"u8);
-        _failuresFile.Flush();
+        _failures.Dispose();
+        _failuresFile.Dispose();
 
         using var output = File.Create(AnnotationsPath);
         output.Write("{\"images\":"u8);

@@ -33,7 +33,8 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
             return new Submission(existing, SubmissionOutcome.Resumed, resent);
         }
 
-        if (existing is null && baseJob is not null && (await _planner.CountAsync(request, baseJob, cancellationToken)).UpToDate)
+        if (existing is null && baseJob is not null && baseJob.Request.GroundTruth == request.GroundTruth
+            && (await _planner.CountAsync(request, baseJob, cancellationToken)).UpToDate)
         {
             return new Submission(baseJob, SubmissionOutcome.UpToDate, 0);
         }

@@ -1,0 +1,166 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using DiMaskDino.Hosting;
+using DiMaskDino.Inference.Batching;
+using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Pipeline;
+using DiMaskDino.Pipeline.Embedded;
+using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Planning;
+using DiMaskDino.Pipeline.Processing;
+using DiMaskDino.Pipeline.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiMaskDino.Cli.Commands;
+
+/// <summary>
+/// <c>dimaskdino label INPUT_DIR --model MODEL.onnx --out OUT_DIR [--workers N] [--shard-size K] [--gt GT.json]</c>:
+/// the embedded pipeline (planner, N in-process shard workers, finalizer) over the input folder and a work store in
+/// <c>OUT_DIR/.dimaskdino/</c>; resumable after Ctrl-C and incremental when images are added.
+/// </summary>
+internal static class LabelCommand
+{
+    /// <summary>The dataset name the embedded CLI uses inside its own work store.</summary>
+    public const string Dataset = "local";
+
+    public static Command Create()
+    {
+        var input = new Argument<DirectoryInfo>("INPUT_DIR") { Description = "Folder of images (searched recursively; jpg, png, bmp, gif, webp, tiff, …)." };
+        var model = new Option<FileInfo>("--model") { Description = "Exported DiMaskDino ONNX model.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: annotations.json, failures.json, summary.json (and the report with --gt).", Required = true };
+        var workers = new Option<int>("--workers") { Description = "Shard workers in this process.", DefaultValueFactory = _ => 2 };
+        var shardSize = new Option<int>("--shard-size") { Description = "Images per shard (the unit of work and of resuming).", DefaultValueFactory = _ => 256 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per model run.", DefaultValueFactory = _ => 8 };
+        var score = new Option<double>("--score-threshold") { Description = "Keep instances scoring at least this.", DefaultValueFactory = _ => 0.5 };
+        var maxDetections = new Option<int>("--max-detections") { Description = "At most this many instances per image.", DefaultValueFactory = _ => 100 };
+        var gt = new Option<FileInfo?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT_DIR): also write report.json, report.md and plots." };
+        var cpu = new Option<bool>("--cpu") { Description = "Run on the CPU even when CUDA is available." };
+
+        var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
+        {
+            input, model, output, workers, shardSize, batchSize, score, maxDetections, gt, cpu,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
+            ct => RunAsync(
+                new LabelArguments(
+                    parse.GetValue(input)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(shardSize),
+                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu)),
+                ct),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(LabelArguments args, CancellationToken cancellationToken)
+    {
+        args.Validate();
+        var outputFolder = args.Output.FullName;
+        var work = new LocalFolderBlobStore(Path.Combine(outputFolder, ".dimaskdino"));
+        var store = new ContainerRoutedBlobStore(
+            work,
+            new Dictionary<string, IBlobStore> { [Containers.Images] = new InputFolderStore(args.Input.FullName, excluded: outputFolder) });
+
+        var modelVersion = "sha256:" + await HashAsync(args.Model.FullName, cancellationToken);
+        string? groundTruth = null;
+        if (args.GroundTruth is { } gtFile)
+        {
+            var bytes = await File.ReadAllBytesAsync(gtFile.FullName, cancellationToken);
+            groundTruth = $"{Dataset}/{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}/annotations.json";
+            await work.WriteAsync(new BlobPath(Containers.Datasets, groundTruth), BinaryData.FromBytes(bytes), WriteMode.CreateNew, cancellationToken);
+        }
+
+        var request = new JobRequest
+        {
+            Dataset = Dataset,
+            ImagesPrefix = "",
+            Model = new ModelReference(ModelLocation.File, args.Model.FullName, modelVersion),
+            ShardSize = args.ShardSize,
+            Thresholds = new LabelingThresholds { ScoreThreshold = args.ScoreThreshold, DetectionsPerImage = args.MaxDetections },
+            GroundTruth = groundTruth,
+        };
+        var cacheOptions = new ModelCacheOptions
+        {
+            CacheDirectory = Path.Combine(outputFolder, ".dimaskdino", "model-cache"),
+            Inference = new InferenceOptions { PreferredProvider = args.Cpu ? ExecutionProvider.Cpu : ExecutionProvider.Cuda },
+            Batching = new BatchPredictorOptions { BatchSize = args.BatchSize },
+        };
+        using var models = new ModelCache(store, cacheOptions, NullLoggerFactory.Instance);
+        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions { ShardSize = args.ShardSize }, NullLoggerFactory.Instance);
+        var progress = new LabelProgress();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
+
+        await LabelExport.CopyAsync(store, result.Job, outputFolder, cancellationToken);
+        var summary = result.Summary;
+        var how = result.Outcome switch
+        {
+            SubmissionOutcome.UpToDate or SubmissionOutcome.AlreadyFinished => "already up to date; outputs rewritten from job " + result.Job.JobId,
+            SubmissionOutcome.Resumed => $"resumed job {result.Job.JobId}",
+            _ => $"job {result.Job.JobId}",
+        };
+        ConsoleUi.Info($"{how} in {clock.Elapsed.TotalSeconds:F1} s");
+        Console.Out.WriteLine(
+            $"{summary.ImagesLabeled:N0} of {summary.ImagesTotal:N0} images labeled ({summary.ImagesLabeledThisJob:N0} by this run, {summary.ImagesCarried:N0} kept), "
+            + $"{summary.ImagesFailed:N0} failed, {summary.Annotations:N0} annotations -> {Path.Combine(outputFolder, JobPaths.AnnotationsFile)}");
+        return CommandErrors.Success;
+    }
+
+    private static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(file);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private sealed record LabelArguments(
+        DirectoryInfo Input, FileInfo Model, DirectoryInfo Output, int Workers, int ShardSize, int BatchSize, double ScoreThreshold, int MaxDetections,
+        FileInfo? GroundTruth, bool Cpu)
+    {
+        public void Validate()
+        {
+            if (!Input.Exists)
+            {
+                throw new CliInputException($"INPUT_DIR: folder not found: {Input.FullName}");
+            }
+
+            if (!Model.Exists)
+            {
+                throw new CliInputException($"--model: file not found: {Model.FullName}");
+            }
+
+            if (GroundTruth is { Exists: false })
+            {
+                throw new CliInputException($"--gt: file not found: {GroundTruth.FullName}");
+            }
+
+            if (Workers is < 1 or > 64)
+            {
+                throw new CliInputException($"--workers must be 1-64, got {Workers}");
+            }
+
+            if (ShardSize is < 1 or > 100_000)
+            {
+                throw new CliInputException($"--shard-size must be 1-100000, got {ShardSize}");
+            }
+
+            if (BatchSize is < 1 or > 1024)
+            {
+                throw new CliInputException($"--batch-size must be 1-1024, got {BatchSize}");
+            }
+
+            if (ScoreThreshold is < 0 or > 1 || double.IsNaN(ScoreThreshold))
+            {
+                throw new CliInputException($"--score-threshold must be within 0..1, got {ScoreThreshold}");
+            }
+
+            if (MaxDetections < 1)
+            {
+                throw new CliInputException($"--max-detections must be at least 1, got {MaxDetections}");
+            }
+
+            var inputFromOutput = Path.GetRelativePath(Output.FullName, Input.FullName);
+            if (inputFromOutput == "." || (!inputFromOutput.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(inputFromOutput)))
+            {
+                throw new CliInputException($"--out {Output.FullName} must not be INPUT_DIR or a folder that contains it");
+            }
+        }
+    }
+}
