@@ -17,7 +17,7 @@ namespace DiMaskDino.Pipeline.Azure.Storage;
 /// <see cref="EnsureContainersAsync"/>; reads, listings and deletes treat a missing container as empty.</item>
 /// <item>Listings are the service's flat listing pages (lexical order of names; it is ordinal order for names without
 /// characters above U+FFFF), one page in memory at a time.</item>
-/// <item>The ETag is the service's.</item>
+/// <item>The ETag is the service's, always in quoted header form.</item>
 /// </list>
 /// </summary>
 public sealed class AzureBlobStore : IBlobStore
@@ -56,7 +56,7 @@ public sealed class AzureBlobStore : IBlobStore
         try
         {
             var result = (await BlobOf(path).DownloadContentAsync(cancellationToken)).Value;
-            return new BlobContent(result.Content, result.Details.ETag.ToString());
+            return new BlobContent(result.Content, Quoted(result.Details.ETag));
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -109,7 +109,7 @@ public sealed class AzureBlobStore : IBlobStore
         try
         {
             var properties = (await BlobOf(path).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            return new BlobProperties(path, properties.ContentLength, properties.ETag.ToString(), properties.LastModified);
+            return new BlobProperties(path, properties.ContentLength, Quoted(properties.ETag), properties.LastModified);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -131,7 +131,7 @@ public sealed class AzureBlobStore : IBlobStore
                 yield return new BlobProperties(
                     new BlobPath(prefix.Container, item.Name),
                     item.Properties.ContentLength ?? 0,
-                    item.Properties.ETag?.ToString() ?? throw new InvalidOperationException($"the listing of {prefix} gave blob \"{item.Name}\" without an ETag"),
+                    (item.Properties.ETag is { } etag ? Quoted(etag) : null) ?? throw new InvalidOperationException($"the listing of {prefix} gave blob \"{item.Name}\" without an ETag"),
                     item.Properties.LastModified ?? throw new InvalidOperationException($"the listing of {prefix} gave blob \"{item.Name}\" without a last-modified time"));
             }
         }
@@ -158,6 +158,12 @@ public sealed class AzureBlobStore : IBlobStore
 
         return _service.GetBlobContainerClient(path.Container).GetBlobClient(path.Name);
     }
+
+    /// <summary>
+    /// The ETag in its HTTP header form ("0x…" with quotes). Responses carry it quoted, listings unquoted; one form
+    /// lets callers compare what a read, a property call and a listing say.
+    /// </summary>
+    private static string Quoted(ETag etag) => $"\"{etag.ToString().Trim('"')}\"";
 
     /// <summary>Moves to the next listing page; a container that does not exist lists as empty.</summary>
     private static async Task<bool> NextPageAsync(IAsyncEnumerator<Page<BlobItem>> pages)
