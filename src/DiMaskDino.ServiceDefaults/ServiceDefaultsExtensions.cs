@@ -10,6 +10,7 @@ using DiMaskDino.Pipeline.Planning;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
+using DiMaskDino.Pipeline.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

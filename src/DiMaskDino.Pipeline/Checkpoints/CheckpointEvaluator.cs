@@ -114,6 +114,14 @@ public sealed partial class CheckpointEvaluator(
         return comparison;
     }
 
+    /// <summary>The comparison of job <paramref name="jobId"/>, or null when it has none (yet).</summary>
+    public Task<CheckpointComparison?> ReadComparisonAsync(string jobId, CancellationToken cancellationToken = default) =>
+        ReadAsync(CheckpointPaths.Comparison(jobId), CheckpointJson.Default.CheckpointComparison, cancellationToken);
+
+    /// <summary>The best model on <paramref name="dataset"/>, or null before the first evaluation there.</summary>
+    public Task<BestModelPointer?> ReadBestAsync(string dataset, CancellationToken cancellationToken = default) =>
+        ReadAsync(CheckpointPaths.Best(dataset), CheckpointJson.Default.BestModelPointer, cancellationToken);
+
     /// <summary>Compares every completed checkpoint evaluation that has no comparison yet (the janitor's catch-up).</summary>
     /// <returns>the comparisons written</returns>
     public async Task<int> ComparePendingAsync(CancellationToken cancellationToken = default)
