@@ -7,6 +7,7 @@ var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-M
     PredictCommand.Create(),
     BenchCommand.Create(),
     LabelCommand.Create(),
+    WorkerCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
