@@ -98,7 +98,7 @@ public abstract class WorkQueueContract
         // Past the first lock, still inside the renewed one.
         Assert.Empty(await queue.ReceiveAsync(1, lockDuration * 0.8));
         await received.CompleteAsync();
-        Assert.Empty(await queue.ReceiveAsync(1, lockDuration * 1.5));
+        Assert.Empty(await queue.ReceiveAsync(1, lockDuration * 0.6));
     }
 
     [Fact]
