@@ -18,11 +18,12 @@ internal static class LocalFolderListing
     public static IEnumerable<BlobProperties> Enumerate(LocalStoreRoot root, string container, string folder, string folderName, string entryPrefix)
     {
         // Explicit stack of pending entries per level: only the folders on the current path are held in memory.
-        var stack = new Stack<(string Folder, string FolderName, Queue<Entry> Pending)>();
-        stack.Push((folder, folderName, new Queue<Entry>(EntriesOf(folder, entryPrefix))));
+        // Each level also keeps its folder's real path, to notice a linked folder that leads back up the walk.
+        var stack = new Stack<(string Folder, string RealFolder, string FolderName, Queue<Entry> Pending)>();
+        stack.Push((folder, LocalStoreRoot.RealPathOf(folder), folderName, new Queue<Entry>(EntriesOf(folder, entryPrefix))));
         while (stack.Count > 0)
         {
-            var (current, currentName, pending) = stack.Peek();
+            var (current, currentReal, currentName, pending) = stack.Peek();
             if (!pending.TryDequeue(out var entry))
             {
                 stack.Pop();
@@ -31,14 +32,15 @@ internal static class LocalFolderListing
 
             var fullPath = Path.Join(current, entry.Name);
             var blob = new BlobPath(container, currentName + entry.Name);
-            if (entry.IsLink)
-            {
-                root.CheckLink(fullPath, blob);
-            }
-
+            var real = entry.IsLink ? root.CheckLink(fullPath, blob) : Path.Join(currentReal, entry.Name);
             if (entry.IsFolder)
             {
-                stack.Push((fullPath, blob.Name + "/", new Queue<Entry>(EntriesOf(fullPath, ""))));
+                if (entry.IsLink && stack.Any(level => level.RealFolder == real || level.RealFolder.StartsWith(real + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+                {
+                    throw new IOException($"blob folder \"{blob}\" is a symbolic link to \"{real}\", which contains the folders being listed; listing it would never end");
+                }
+
+                stack.Push((fullPath, real, blob.Name + "/", new Queue<Entry>(EntriesOf(fullPath, ""))));
                 continue;
             }
 

@@ -48,8 +48,8 @@ internal sealed class LocalStoreRoot
         return (folder, prefix.Name[(cut + 1)..]);
     }
 
-    /// <summary>Throws when a symbolic link met during a listing points outside the root.</summary>
-    public void CheckLink(string fullPath, BlobPath blob)
+    /// <summary>Throws when a symbolic link points outside the root; returns its final target otherwise.</summary>
+    public string CheckLink(string fullPath, BlobPath blob)
     {
         var real = RealPath(fullPath);
         if (!IsInside(real))
@@ -57,7 +57,12 @@ internal sealed class LocalStoreRoot
             throw new UnauthorizedAccessException(
                 $"blob \"{blob}\" is a symbolic link to \"{real}\", outside the store root \"{Path}\"; links may only point inside the root");
         }
+
+        return real;
     }
+
+    /// <summary>The path with every symbolic link along it resolved.</summary>
+    public static string RealPathOf(string fullPath) => RealPath(fullPath);
 
     private string Resolve(BlobPath blob)
     {

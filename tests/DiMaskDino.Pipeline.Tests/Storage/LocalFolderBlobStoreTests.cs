@@ -126,6 +126,30 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task A_symbolic_link_looping_back_to_a_folder_above_it_fails_the_listing_instead_of_walking_forever()
+    {
+        var store = CreateStore();
+        await store.WriteAsync(new BlobPath(Container, "a/x.json"), BinaryData.FromString("x"), WriteMode.Overwrite);
+        Directory.CreateSymbolicLink(Path.Combine(Root, Container, "a", "loop"), Path.Combine(Root, Container));
+
+        var error = await Assert.ThrowsAsync<IOException>(() => ListAsync(store, new BlobPath(Container, "")));
+
+        Assert.Contains("a/loop", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_symbolic_links_leading_into_each_other_fail_the_listing_instead_of_walking_forever()
+    {
+        var store = CreateStore();
+        await store.WriteAsync(new BlobPath(Container, "a/x.json"), BinaryData.FromString("x"), WriteMode.Overwrite);
+        await store.WriteAsync(new BlobPath(Container, "b/y.json"), BinaryData.FromString("y"), WriteMode.Overwrite);
+        Directory.CreateSymbolicLink(Path.Combine(Root, Container, "a", "to-b"), Path.Combine(Root, Container, "b"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, Container, "b", "to-a"), Path.Combine(Root, Container, "a"));
+
+        await Assert.ThrowsAsync<IOException>(() => ListAsync(store, new BlobPath(Container, "")));
+    }
+
+    [Fact]
     public async Task A_root_reached_through_a_symbolic_link_still_works()
     {
         Directory.CreateDirectory(Root);
