@@ -19,9 +19,11 @@ public static class AzureClients
     public static BlobServiceClient Blobs(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.MaxRetries = options.MaxRetries;
         return string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new BlobServiceClient(options.BlobServiceUri ?? throw Missing("Storage:BlobServiceUri"), Credential(options.ClientId))
-            : new BlobServiceClient(options.ConnectionString);
+            ? new BlobServiceClient(options.BlobServiceUri ?? throw Missing("Storage:BlobServiceUri"), Credential(options.ClientId), clientOptions)
+            : new BlobServiceClient(options.ConnectionString, clientOptions);
     }
 
     /// <summary>A queue endpoint client with the message encoding <see cref="StorageQueueWorkQueue"/> requires.</summary>
@@ -29,6 +31,7 @@ public static class AzureClients
     {
         ArgumentNullException.ThrowIfNull(options);
         var clientOptions = StorageQueueWorkQueue.CreateClientOptions();
+        clientOptions.Retry.MaxRetries = options.MaxRetries;
         return string.IsNullOrWhiteSpace(options.ConnectionString)
             ? new QueueServiceClient(options.QueueServiceUri ?? throw Missing("Storage:QueueServiceUri"), Credential(options.ClientId), clientOptions)
             : new QueueServiceClient(options.ConnectionString, clientOptions);

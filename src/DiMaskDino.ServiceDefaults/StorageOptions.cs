@@ -30,6 +30,10 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Visibility timeout (the lock) of a received Storage-queue message; renewed every <c>Pipeline:LockRenewInterval</c>.</summary>
     public TimeSpan QueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Retries of a failed storage request by the SDK (exponential back-off from 0.8 s) before the error surfaces.</summary>
+    [Range(0, 10)]
+    public int MaxRetries { get; set; } = 5;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrWhiteSpace(ConnectionString) && BlobServiceUri is null)

@@ -28,39 +28,39 @@ public sealed partial class StorageQueueWorkerService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var drain = new CancellationTokenSource();
-        await using var onStop = stoppingToken.Register(() =>
-        {
-            readiness.MarkStopping();
-            drain.CancelAfter(options.DrainTimeout);
-        });
         readiness.Expect(queues.Shards.Name);
         readiness.Expect(queues.Finalize.Name);
         LogStarted(_logger, queues.Shards.Name, queues.Finalize.Name);
-        await Task.WhenAll(
-            RunAsync(queues.Shards, shards.ProcessAsync, stoppingToken, drain.Token),
-            RunAsync(queues.Finalize, finalize.HandleAsync, stoppingToken, drain.Token));
+        using var shardLoop = new Loop(queues.Shards, shards.ProcessAsync);
+        using var finalizeLoop = new Loop(queues.Finalize, finalize.HandleAsync);
+        await using var onStop = stoppingToken.Register(() =>
+        {
+            readiness.MarkStopping();
+            shardLoop.Drain(options.DrainTimeout);
+            finalizeLoop.Drain(options.DrainTimeout);
+        });
+        await Task.WhenAll(RunAsync(shardLoop, stoppingToken), RunAsync(finalizeLoop, stoppingToken));
         LogStopped(_logger);
     }
 
-    private async Task RunAsync(IWorkQueue queue, Func<BinaryData, CancellationToken, Task> handler, CancellationToken stopping, CancellationToken drain)
+    private async Task RunAsync(Loop loop, CancellationToken stopping)
     {
-        var worker = new QueueWorker(queue, Instrumented(queue.Name, handler), QueueWorkerOptions.From(pipeline), loggers.CreateLogger<QueueWorker>());
+        var worker = new QueueWorker(loop.Queue, loop.Handler, QueueWorkerOptions.From(pipeline), loggers.CreateLogger<QueueWorker>());
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await worker.ProcessOneAsync(drain);
-                readiness.MarkReady(queue.Name);
+                await worker.ProcessOneAsync(loop.DrainToken);
+                readiness.MarkReady(loop.Queue.Name);
             }
-            catch (OperationCanceledException) when (drain.IsCancellationRequested)
+            catch (OperationCanceledException) when (loop.DrainToken.IsCancellationRequested)
             {
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogReceiveFailed(_logger, queue.Name, e.Message, e);
-                readiness.MarkNotReady(queue.Name, e.Message);
+                LogReceiveFailed(_logger, loop.Queue.Name, e.Message, e);
+                readiness.MarkNotReady(loop.Queue.Name, e.Message);
                 try
                 {
                     await Task.Delay(options.RetryDelay, stopping);
@@ -71,6 +71,54 @@ public sealed partial class StorageQueueWorkerService(
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One queue's loop state. The queue worker takes one token for receiving and handling, so on stop the token is
+    /// cancelled at once while no message is in hand (a receive in progress stops), and only after the drain time
+    /// while one is (a message received after that point is abandoned straight away).
+    /// </summary>
+    private sealed class Loop : IDisposable
+    {
+        private readonly CancellationTokenSource _drain = new();
+        private int _handling;
+
+        public Loop(IWorkQueue queue, Func<BinaryData, CancellationToken, Task> handler)
+        {
+            Queue = queue;
+            Handler = Instrumented(queue.Name, async (body, cancellationToken) =>
+            {
+                Interlocked.Exchange(ref _handling, 1);
+                try
+                {
+                    await handler(body, cancellationToken);
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref _handling, 0);
+                }
+            });
+        }
+
+        public IWorkQueue Queue { get; }
+
+        public Func<BinaryData, CancellationToken, Task> Handler { get; }
+
+        public CancellationToken DrainToken => _drain.Token;
+
+        public void Drain(TimeSpan grace)
+        {
+            if (Volatile.Read(ref _handling) == 1)
+            {
+                _drain.CancelAfter(grace);
+            }
+            else
+            {
+                _drain.Cancel();
+            }
+        }
+
+        public void Dispose() => _drain.Dispose();
     }
 
     /// <summary>Counts and traces each message; the queue worker settles it.</summary>
