@@ -22,7 +22,7 @@ public sealed class TinyModel : IDisposable
     public TinyModel()
     {
         random.manual_seed(20261125);
-        using var model = DiMaskDinoBuilder.Build(ModelOptions.Tiny(Categories.Count) with { FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4 });
+        using var model = DiMaskDinoBuilder.Build(ModelOptions.Tiny(Categories.Count) with { HiddenDim = 64, FeedForwardDim = 128, EncoderLayers = 1, DecoderLayers = 2, FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4 });
         model.eval();
         var graph = OnnxExporter.Build(model, Size, Size);
         var metadata = new Dictionary<string, string>
