@@ -19,20 +19,5 @@ internal sealed partial class ApiJson : JsonSerializerContext
         JsonSerializer.Deserialize(body.ToMemory().Span, Default.SubmitJobBody) ?? throw new JsonException("the body is null, expected a JSON object");
 
     /// <summary>The field a <see cref="JsonException"/> is about (<c>$.thresholds.score_threshold</c> → <c>thresholds.score_threshold</c>), or <c>body</c>.</summary>
-    public static string FieldOf(JsonException e)
-    {
-        if (e.Message.Contains("could not be mapped", StringComparison.Ordinal) && Quoted(e.Message) is { } unmapped)
-        {
-            return e.Path is { Length: > 2 } parent ? $"{parent[2..]}.{unmapped}" : unmapped;
-        }
-
-        return e.Path is { Length: > 2 } path ? path[2..] : "body";
-    }
-
-    private static string? Quoted(string message)
-    {
-        var start = message.IndexOf('\'', StringComparison.Ordinal);
-        var end = start < 0 ? -1 : message.IndexOf('\'', start + 1);
-        return end > start + 1 ? message[(start + 1)..end] : null;
-    }
+    public static string FieldOf(JsonException e) => e.Path is { Length: > 2 } path ? path[2..] : "body";
 }

@@ -29,7 +29,11 @@ public sealed partial class CheckpointEvaluator(
         return prefix.Length == 0 ? $"eval-{hash}" : $"eval-{prefix}-{hash}";
     }
 
-    /// <summary>Submits (or finds) the evaluation job of <c>models/{modelName}</c> at its current ETag.</summary>
+    /// <summary>
+    /// Submits (or finds) the evaluation job of <c>models/{modelName}</c> at its current ETag. A job already running is
+    /// returned as it is (outcome <see cref="SubmissionOutcome.Resumed"/> with no message sent); a finished one gets its
+    /// comparison made if it has none yet.
+    /// </summary>
     /// <exception cref="InvalidOperationException">Evaluation:Dataset is not configured</exception>
     /// <exception cref="InvalidDataException">the model or the dataset's ground truth does not exist</exception>
     public async Task<Submission> SubmitAsync(string modelName, CancellationToken cancellationToken = default)
@@ -60,7 +64,12 @@ public sealed partial class CheckpointEvaluator(
         // The marker goes first: whoever finalizes the job must find it.
         var evaluation = new CheckpointEvaluation(request.JobId, model, dataset, options.ToleranceAp);
         await WriteAsync(CheckpointPaths.Evaluation(request.JobId), evaluation, CheckpointJson.Default.CheckpointEvaluation, WriteMode.CreateNew, cancellationToken);
-        var submission = await submitter.SubmitAsync(request, cancellationToken);
+
+        // A repeated notification of the same model (Event Grid delivers at least once) must not send its shards again;
+        // a running job's lost shards are the janitor's business.
+        var submission = await store.ReadJobAsync(request.JobId, cancellationToken) is { State: JobState.Running } running
+            ? new Submission(running, SubmissionOutcome.Resumed, 0)
+            : await submitter.SubmitAsync(request, cancellationToken);
         if (submission.Outcome == SubmissionOutcome.Planned && submission.Job.ShardCount == 0)
         {
             await trigger.CheckAsync(submission.Job, cancellationToken); // no shard will ever ask for finalizing
