@@ -35,16 +35,17 @@ internal static class LabelCommand
         var maxDetections = new Option<int>("--max-detections") { Description = "At most this many instances per image.", DefaultValueFactory = _ => 100 };
         var gt = new Option<FileInfo?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT_DIR): also write report.json, report.md and plots." };
         var cpu = new Option<bool>("--cpu") { Description = "Run on the CPU even when CUDA is available." };
+        var previews = new Option<bool>("--previews") { Description = "Also write an overlay PNG per labeled image to OUT_DIR/previews/." };
 
         var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
         {
-            input, model, output, workers, shardSize, batchSize, score, maxDetections, gt, cpu,
+            input, model, output, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
             ct => RunAsync(
                 new LabelArguments(
                     parse.GetValue(input)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(shardSize),
-                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu)),
+                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu), parse.GetValue(previews)),
                 ct),
             cancellationToken));
         return command;
@@ -90,6 +91,12 @@ internal static class LabelCommand
         var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
 
         await LabelExport.CopyAsync(store, result.Job, outputFolder, cancellationToken);
+        if (args.Previews)
+        {
+            var drawn = await LabelPreviews.WriteAsync(store, result.Job, outputFolder, cancellationToken);
+            ConsoleUi.Info($"{drawn:N0} previews in {Path.Combine(outputFolder, LabelPreviews.Folder)}");
+        }
+
         var summary = result.Summary;
         var how = result.Outcome switch
         {
@@ -112,7 +119,7 @@ internal static class LabelCommand
 
     private sealed record LabelArguments(
         DirectoryInfo Input, FileInfo Model, DirectoryInfo Output, int Workers, int ShardSize, int BatchSize, double ScoreThreshold, int MaxDetections,
-        FileInfo? GroundTruth, bool Cpu)
+        FileInfo? GroundTruth, bool Cpu, bool Previews)
     {
         public void Validate()
         {
