@@ -25,59 +25,53 @@ internal static class LabelCommand
 
     public static Command Create()
     {
-        var input = new Argument<DirectoryInfo>("INPUT_DIR") { Description = "Folder of images (searched recursively; jpg, png, bmp, gif, webp, tiff, …)." };
-        var model = new Option<FileInfo>("--model") { Description = "Exported DiMaskDino ONNX model.", Required = true };
+        var input = new Argument<string>("INPUT")
+        {
+            Description = "Folder of images (searched recursively; jpg, png, bmp, gif, webp, tiff, …); with --source azure, the dataset's prefix in the images container.",
+        };
+        var model = new Option<string>("--model") { Description = "Exported DiMaskDino ONNX model file; with --source azure, a blob name in the models container.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: annotations.json, failures.json, summary.json (and the report with --gt).", Required = true };
+        var source = new Option<LabelSource>("--source") { Description = "local (a folder, work files in OUT_DIR/.dimaskdino) or azure (a storage account).", DefaultValueFactory = _ => LabelSource.Local };
         var workers = new Option<int>("--workers") { Description = "Shard workers in this process.", DefaultValueFactory = _ => 2 };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard (the unit of work and of resuming).", DefaultValueFactory = _ => 256 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per model run.", DefaultValueFactory = _ => 8 };
         var score = new Option<double>("--score-threshold") { Description = "Keep instances scoring at least this.", DefaultValueFactory = _ => 0.5 };
         var maxDetections = new Option<int>("--max-detections") { Description = "At most this many instances per image.", DefaultValueFactory = _ => 100 };
-        var gt = new Option<FileInfo?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT_DIR): also write report.json, report.md and plots." };
+        var gt = new Option<string?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT), a file; with --source azure a blob name in the datasets container. Adds report.json, report.md and plots." };
         var cpu = new Option<bool>("--cpu") { Description = "Run on the CPU even when CUDA is available." };
         var previews = new Option<bool>("--previews") { Description = "Also write an overlay PNG per labeled image to OUT_DIR/previews/." };
+        var storage = new AzureStorageArguments();
 
         var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
         {
-            input, model, output, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews,
+            input, model, output, source, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews,
         };
+        foreach (var option in storage.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
             ct => RunAsync(
                 new LabelArguments(
                     parse.GetValue(input)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(shardSize),
-                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu), parse.GetValue(previews)),
+                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu), parse.GetValue(previews),
+                    parse.GetValue(source)),
+                () => storage.Resolve(parse),
                 ct),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(LabelArguments args, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(LabelArguments args, Func<AzureStorage> account, CancellationToken cancellationToken)
     {
         args.Validate();
         var outputFolder = args.Output.FullName;
-        var work = new LocalFolderBlobStore(Path.Combine(outputFolder, ".dimaskdino"));
-        var store = new ContainerRoutedBlobStore(
-            work,
-            new Dictionary<string, IBlobStore> { [Containers.Images] = new InputFolderStore(args.Input.FullName, excluded: outputFolder) });
+        var thresholds = new LabelingThresholds { ScoreThreshold = args.ScoreThreshold, DetectionsPerImage = args.MaxDetections };
+        var (store, request) = args.Source == LabelSource.Azure
+            ? await AzureJobAsync(args, account(), thresholds, cancellationToken)
+            : await LocalJobAsync(args, outputFolder, thresholds, cancellationToken);
 
-        var modelVersion = "sha256:" + await HashAsync(args.Model.FullName, cancellationToken);
-        string? groundTruth = null;
-        if (args.GroundTruth is { } gtFile)
-        {
-            var bytes = await File.ReadAllBytesAsync(gtFile.FullName, cancellationToken);
-            groundTruth = $"{Dataset}/{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}/annotations.json";
-            await work.WriteAsync(new BlobPath(Containers.Datasets, groundTruth), BinaryData.FromBytes(bytes), WriteMode.CreateNew, cancellationToken);
-        }
-
-        var request = new JobRequest
-        {
-            Dataset = Dataset,
-            ImagesPrefix = "",
-            Model = new ModelReference(ModelLocation.File, args.Model.FullName, modelVersion),
-            ShardSize = args.ShardSize,
-            Thresholds = new LabelingThresholds { ScoreThreshold = args.ScoreThreshold, DetectionsPerImage = args.MaxDetections },
-            GroundTruth = groundTruth,
-        };
         var cacheOptions = new ModelCacheOptions
         {
             CacheDirectory = Path.Combine(outputFolder, ".dimaskdino", "model-cache"),
@@ -111,31 +105,85 @@ internal static class LabelCommand
         return CommandErrors.Success;
     }
 
+    /// <summary>The input folder as the images container, everything else under OUT_DIR/.dimaskdino; the model by file.</summary>
+    private static async Task<(IBlobStore, JobRequest)> LocalJobAsync(LabelArguments args, string outputFolder, LabelingThresholds thresholds, CancellationToken cancellationToken)
+    {
+        var work = new LocalFolderBlobStore(Path.Combine(outputFolder, ".dimaskdino"));
+        var store = new ContainerRoutedBlobStore(
+            work,
+            new Dictionary<string, IBlobStore> { [Containers.Images] = new InputFolderStore(Path.GetFullPath(args.Input), excluded: outputFolder) });
+        var modelFile = Path.GetFullPath(args.Model);
+        var modelVersion = "sha256:" + await HashAsync(modelFile, cancellationToken);
+        string? groundTruth = null;
+        if (args.GroundTruth is { } gtFile)
+        {
+            var bytes = await File.ReadAllBytesAsync(gtFile, cancellationToken);
+            groundTruth = $"{Dataset}/{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}/annotations.json";
+            await work.WriteAsync(new BlobPath(Containers.Datasets, groundTruth), BinaryData.FromBytes(bytes), WriteMode.CreateNew, cancellationToken);
+        }
+
+        return (store, new JobRequest
+        {
+            Dataset = Dataset,
+            ImagesPrefix = "",
+            Model = new ModelReference(ModelLocation.File, modelFile, modelVersion),
+            ShardSize = args.ShardSize,
+            Thresholds = thresholds,
+            GroundTruth = groundTruth,
+        });
+    }
+
+    /// <summary>Everything in the storage account: images/{INPUT}/, models/{--model}, datasets/{--gt}; jobs and labels written there too.</summary>
+    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, AzureStorage account, LabelingThresholds thresholds, CancellationToken cancellationToken)
+    {
+        var store = account.BlobStore();
+        await store.EnsureContainersAsync(Containers.All, cancellationToken);
+        var prefix = args.Input.Trim('/');
+        if (prefix.Length == 0)
+        {
+            throw new CliInputException("INPUT: with --source azure, give the dataset's prefix in the images container (e.g. shapes)");
+        }
+
+        var modelName = args.Model.StartsWith(Containers.Models + "/", StringComparison.Ordinal) ? args.Model[(Containers.Models.Length + 1)..] : args.Model;
+        var model = await store.GetPropertiesAsync(JobPaths.Model(modelName), cancellationToken)
+            ?? throw new CliInputException($"--model: blob {Containers.Models}/{modelName} does not exist");
+        if (args.GroundTruth is { } gt && await store.GetPropertiesAsync(JobPaths.GroundTruth(gt), cancellationToken) is null)
+        {
+            throw new CliInputException($"--gt: blob {Containers.Datasets}/{gt} does not exist");
+        }
+
+        return (store, new JobRequest
+        {
+            Dataset = prefix.Replace('/', '-'),
+            ImagesPrefix = prefix + "/",
+            Model = new ModelReference(ModelLocation.Blob, modelName, model.ETag),
+            ShardSize = args.ShardSize,
+            Thresholds = thresholds,
+            GroundTruth = args.GroundTruth,
+        });
+    }
+
     private static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
 
+    internal enum LabelSource
+    {
+        Local,
+        Azure,
+    }
+
     private sealed record LabelArguments(
-        DirectoryInfo Input, FileInfo Model, DirectoryInfo Output, int Workers, int ShardSize, int BatchSize, double ScoreThreshold, int MaxDetections,
-        FileInfo? GroundTruth, bool Cpu, bool Previews)
+        string Input, string Model, DirectoryInfo Output, int Workers, int ShardSize, int BatchSize, double ScoreThreshold, int MaxDetections,
+        string? GroundTruth, bool Cpu, bool Previews, LabelSource Source)
     {
         public void Validate()
         {
-            if (!Input.Exists)
+            if (Source == LabelSource.Local)
             {
-                throw new CliInputException($"INPUT_DIR: folder not found: {Input.FullName}");
-            }
-
-            if (!Model.Exists)
-            {
-                throw new CliInputException($"--model: file not found: {Model.FullName}");
-            }
-
-            if (GroundTruth is { Exists: false })
-            {
-                throw new CliInputException($"--gt: file not found: {GroundTruth.FullName}");
+                ValidateLocal();
             }
 
             if (Workers is < 1 or > 64)
@@ -162,11 +210,30 @@ internal static class LabelCommand
             {
                 throw new CliInputException($"--max-detections must be at least 1, got {MaxDetections}");
             }
+        }
 
-            var inputFromOutput = Path.GetRelativePath(Output.FullName, Input.FullName);
+        private void ValidateLocal()
+        {
+            var input = Path.GetFullPath(Input);
+            if (!Directory.Exists(input))
+            {
+                throw new CliInputException($"INPUT: folder not found: {input}");
+            }
+
+            if (!File.Exists(Model))
+            {
+                throw new CliInputException($"--model: file not found: {Path.GetFullPath(Model)}");
+            }
+
+            if (GroundTruth is not null && !File.Exists(GroundTruth))
+            {
+                throw new CliInputException($"--gt: file not found: {Path.GetFullPath(GroundTruth)}");
+            }
+
+            var inputFromOutput = Path.GetRelativePath(Output.FullName, input);
             if (inputFromOutput == "." || (!inputFromOutput.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(inputFromOutput)))
             {
-                throw new CliInputException($"--out {Output.FullName} must not be INPUT_DIR or a folder that contains it");
+                throw new CliInputException($"--out {Output.FullName} must not be INPUT or a folder that contains it");
             }
         }
     }

@@ -40,7 +40,16 @@ public sealed class TinyModel : IDisposable
 
         Path = System.IO.Path.Combine(_folder, "tiny.onnx");
         graph.Save(Path);
+
+        // The pipeline benchmark (docs/benchmarks.md) uses this same model: set the variable to keep a copy.
+        if (Environment.GetEnvironmentVariable(KeepCopyVariable) is { Length: > 0 } copy)
+        {
+            File.Copy(Path, copy, overwrite: true);
+        }
     }
+
+    /// <summary>Environment variable naming a file the exported model is copied to.</summary>
+    public const string KeepCopyVariable = "DIMASKDINO_KEEP_TINY_MODEL";
 
     public string Path { get; }
 
