@@ -137,9 +137,10 @@ public sealed partial class BatchPredictor
                 return batch;
             }
         }
-        catch (Exception) when (!caller.IsCancellationRequested)
+        catch (Exception)
         {
-            // A stage failed (its exception, or the cancellation it caused, reached this channel): report the cause below.
+            // The caller cancelled, or a stage failed (its exception, or the cancellation it caused, reached this
+            // channel): both are reported below, cancellation with the caller's own token.
         }
 
         caller.ThrowIfCancellationRequested();
@@ -204,7 +205,7 @@ public sealed partial class BatchPredictor
             }
             catch (ImageRejectedException e)
             {
-                item.FailureReason = e.Message;
+                item.FailureReason = e.Message.ReplaceLineEndings(" ");
                 item.FailureKind = e.Reason;
             }
             finally

@@ -161,13 +161,18 @@ public sealed partial class ModelSession : IDisposable
         }
     }
 
-    private static SessionOptions NewOptions(InferenceOptions options) => new()
+    private static SessionOptions NewOptions(InferenceOptions options)
     {
-        IntraOpNumThreads = options.IntraOpThreads,
-        GraphOptimizationLevel = options.GraphOptimizationLevel,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-    };
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            GraphOptimizationLevel = options.GraphOptimizationLevel,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        return sessionOptions;
+    }
 
     private static string FirstLine(string message)
     {

@@ -161,8 +161,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
         using var cancellation = new CancellationTokenSource();
         int received = 0;
 
-        var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        var error = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
             await foreach (var outcome in predictor.PredictAsync(inputs, cancellation.Token))
             {
@@ -173,7 +172,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
             }
         });
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"took {clock.Elapsed}");
+        Assert.Equal(cancellation.Token, error.CancellationToken);
         Assert.InRange(received, 6, 6 + 4 * 8);
         Assert.True(inputs.Disposed);
         Assert.True(inputs.Pulled < 100, $"{inputs.Pulled} inputs pulled");
