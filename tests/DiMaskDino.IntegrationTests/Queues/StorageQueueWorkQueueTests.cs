@@ -95,10 +95,10 @@ public sealed class StorageQueueWorkQueueTests(AzuriteFixture azurite) : WorkQue
     [Fact]
     public async Task A_lock_that_ran_out_can_still_be_renewed_while_nobody_else_received_the_message()
     {
-        var queue = Create(lockDuration: TimeSpan.FromSeconds(1));
+        var queue = Create(lockDuration: TimeSpan.FromSeconds(2));
         await queue.SendAsync([Message("m")]);
         var received = Assert.Single(await queue.ReceiveAsync(1, Settling));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
 
         await received.RenewLockAsync();
 

@@ -85,20 +85,25 @@ public abstract class WorkQueueContract
     [Fact]
     public async Task Renewing_the_lock_keeps_the_message_invisible_past_its_first_lock()
     {
-        var lockDuration = TimeSpan.FromSeconds(2);
+        // Four seconds and a renewal after 1.5: even with the second-granular lock times Storage reports, the watch
+        // below ends after the first lock really ended.
+        var lockDuration = TimeSpan.FromSeconds(4);
         var queue = await CreateQueueAsync(5, lockDuration);
         await queue.SendAsync([Message("m")]);
         var received = Assert.Single(await queue.ReceiveAsync(1, Settling));
         var firstLock = received.LockedUntil;
 
-        await Task.Delay(lockDuration / 2);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
         await received.RenewLockAsync();
         Assert.True(received.LockedUntil > firstLock);
 
-        // Past the first lock, still inside the renewed one.
-        Assert.Empty(await queue.ReceiveAsync(1, lockDuration * 0.8));
+        // Watch until shortly before the renewed lock ends, which is well past the first one (waits derive from the
+        // locks the broker reports, so a slow machine shortens the watch instead of failing the test).
+        var watch = received.LockedUntil - DateTimeOffset.UtcNow - TimeSpan.FromSeconds(0.5);
+        Assert.True(DateTimeOffset.UtcNow + watch > firstLock, $"the renewal came too late to test: watch {watch} ends before the first lock {firstLock:O}");
+        Assert.Empty(await queue.ReceiveAsync(1, watch));
         await received.CompleteAsync();
-        Assert.Empty(await queue.ReceiveAsync(1, lockDuration * 0.6));
+        Assert.Empty(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1.5)));
     }
 
     [Fact]
