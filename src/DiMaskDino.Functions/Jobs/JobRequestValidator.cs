@@ -9,7 +9,7 @@ public sealed record ValidatedSubmission(JobKind Kind, JobRequest? Label, string
 
 /// <summary>
 /// Checks a <see cref="SubmitJobBody"/> against the rules of the pipeline and against storage (the model and ground
-/// truth exist, the images prefix holds blobs) and turns it into what the pipeline takes. Every problem is reported
+/// truth exist, the model's metadata describes a DiMaskDino model, the images prefix holds blobs) and turns it into what the pipeline takes. Every problem is reported
 /// under the name of its field, so a 400 answer says exactly what to fix.
 /// </summary>
 public sealed class JobRequestValidator(JobStore store, EvaluationOptions evaluation)
@@ -112,6 +112,16 @@ public sealed class JobRequestValidator(JobStore store, EvaluationOptions evalua
         if (properties is null)
         {
             Add(errors, "model", $"{JobPaths.Model(valid)} does not exist");
+            return null;
+        }
+
+        try
+        {
+            await ModelBlobs.DescribeAsync(store.Blobs, JobPaths.Model(valid), cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            Add(errors, "model", e.Message);
             return null;
         }
 

@@ -35,13 +35,15 @@ public sealed partial class CheckpointEvaluator(
     /// comparison made if it has none yet.
     /// </summary>
     /// <exception cref="InvalidOperationException">Evaluation:Dataset is not configured</exception>
-    /// <exception cref="InvalidDataException">the model or the dataset's ground truth does not exist</exception>
+    /// <exception cref="InvalidDataException">the model does not exist or is not an exported DiMaskDino model (its metadata says
+    /// why), or the dataset's ground truth does not exist</exception>
     public async Task<Submission> SubmitAsync(string modelName, CancellationToken cancellationToken = default)
     {
         var dataset = options.Dataset ?? throw new InvalidOperationException("Evaluation:Dataset is not configured: no dataset to evaluate checkpoints on");
         var modelPath = JobPaths.Model(modelName);
         var properties = await store.Blobs.GetPropertiesAsync(modelPath, cancellationToken)
             ?? throw new InvalidDataException($"model {modelPath} does not exist");
+        await ModelBlobs.DescribeAsync(store.Blobs, modelPath, cancellationToken); // not a DiMaskDino model: refused before any GPU time
         var groundTruth = $"{dataset}/annotations.json";
         if (await store.Blobs.GetPropertiesAsync(JobPaths.GroundTruth(groundTruth), cancellationToken) is null)
         {

@@ -85,6 +85,30 @@ public sealed class ControlPlane : IAsyncDisposable
         }
     }
 
+    /// <summary>Name of the tiny model uploaded once per Azurite (<see cref="SharedModelAsync"/>).</summary>
+    public const string SharedModel = "tiny-shared.onnx";
+
+    /// <summary>
+    /// Makes sure <c>models/tiny-shared.onnx</c> exists and returns its name. Azurite's in-memory store has a size
+    /// limit and never frees overwritten blobs, so tests that need just "a valid model" share this one upload.
+    /// </summary>
+    public async Task<string> SharedModelAsync(Pipeline.Tests.Fixtures.TinyModel model)
+    {
+        if (await Blobs.GetPropertiesAsync(JobPaths.Model(SharedModel)) is null)
+        {
+            await UploadModelAsync(SharedModel, model);
+        }
+
+        return SharedModel;
+    }
+
+    /// <summary>Uploads the tiny model as <c>models/{name}</c>; returns its ETag.</summary>
+    public async Task<string> UploadModelAsync(string name, Pipeline.Tests.Fixtures.TinyModel model)
+    {
+        await Blobs.WriteAsync(JobPaths.Model(name), BinaryData.FromBytes(await File.ReadAllBytesAsync(model.Path)), WriteMode.Overwrite);
+        return (await Blobs.GetPropertiesAsync(JobPaths.Model(name)))!.ETag;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();

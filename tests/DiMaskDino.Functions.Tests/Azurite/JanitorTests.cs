@@ -3,12 +3,13 @@ using DiMaskDino.Functions.Jobs;
 using DiMaskDino.IntegrationTests.Azurite;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;
+using DiMaskDino.Pipeline.Tests.Fixtures;
 
 namespace DiMaskDino.Functions.Tests.Azurite;
 
 [Collection(FunctionsCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class JanitorTests(AzuriteFixture azurite)
+public sealed class JanitorTests(AzuriteFixture azurite, TinyModel model)
 {
     [Fact]
     public async Task Dead_lettered_shard_becomes_failed_images_and_the_job_is_sent_to_finalizing()
@@ -67,13 +68,13 @@ public sealed class JanitorTests(AzuriteFixture azurite)
 
     private static Task<JanitorReport> RunAsync(ControlPlane plane) => plane.Create<JobJanitor>().RunAsync();
 
-    private static async Task<string> SubmitAsync(ControlPlane plane, int images)
+    private async Task<string> SubmitAsync(ControlPlane plane, int images)
     {
         var dataset = $"jan-{Guid.NewGuid():N}"[..16];
         await plane.UploadImagesAsync($"{dataset}/", images);
-        await plane.Blobs.WriteAsync(JobPaths.Model("janitor-model.onnx"), BinaryData.FromString("model"), WriteMode.Overwrite);
+        await plane.SharedModelAsync(model);
         var result = await plane.Create<SubmitJobFunction>().RunAsync(
-            ControlPlane.Request($$"""{"dataset":"{{dataset}}","model":"janitor-model.onnx","shard_size":2}"""), CancellationToken.None);
+            ControlPlane.Request($$"""{"dataset":"{{dataset}}","model":"tiny-shared.onnx","shard_size":2}"""), CancellationToken.None);
         return JobsApiTests.Status(result, 202).JobId;
     }
 }

@@ -3,13 +3,14 @@ using DiMaskDino.Functions.Jobs;
 using DiMaskDino.IntegrationTests.Azurite;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;
+using DiMaskDino.Pipeline.Tests.Fixtures;
 using Microsoft.AspNetCore.Mvc;
 
 namespace DiMaskDino.Functions.Tests.Azurite;
 
 [Collection(FunctionsCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class JobsApiTests(AzuriteFixture azurite)
+public sealed class JobsApiTests(AzuriteFixture azurite, TinyModel model)
 {
     [Fact]
     public async Task Submit_with_invalid_fields_answers_400_naming_each_field()
@@ -43,13 +44,31 @@ public sealed class JobsApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Submit_with_a_model_without_DiMaskDino_metadata_names_the_missing_key()
+    {
+        await using var plane = await ControlPlane.StartAsync(azurite);
+        var dataset = $"meta-{Guid.NewGuid():N}"[..16];
+        await plane.UploadImagesAsync($"{dataset}/", 1);
+        // A real ONNX protobuf (ir_version and one metadata_props entry) without the dimaskdino.* keys.
+        byte[] entry = [0x0A, 0x03, (byte)'k', (byte)'e', (byte)'y', 0x12, 0x01, (byte)'v'];
+        await plane.Blobs.WriteAsync(JobPaths.Model("foreign.onnx"), BinaryData.FromBytes([0x08, 0x08, 0x72, (byte)entry.Length, .. entry]), WriteMode.Overwrite);
+
+        var result = await plane.Create<SubmitJobFunction>().RunAsync(
+            ControlPlane.Request($$"""{"dataset":"{{dataset}}","model":"foreign.onnx"}"""), CancellationToken.None);
+
+        var error = Assert.Single(Problem(result, 400)["model"]);
+        Assert.Contains("models/foreign.onnx", error, StringComparison.Ordinal);
+        Assert.Contains("dimaskdino.graph", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Submit_with_an_empty_source_says_there_is_nothing_to_label()
     {
         await using var plane = await ControlPlane.StartAsync(azurite);
-        await plane.Blobs.WriteAsync(JobPaths.Model("api-empty.onnx"), BinaryData.FromString("model"), WriteMode.Overwrite);
+        await plane.SharedModelAsync(model);
 
         var result = await plane.Create<SubmitJobFunction>().RunAsync(
-            ControlPlane.Request("""{"dataset":"nothing-here","model":"api-empty.onnx"}"""), CancellationToken.None);
+            ControlPlane.Request("""{"dataset":"nothing-here","model":"tiny-shared.onnx"}"""), CancellationToken.None);
 
         Assert.Equal("no blobs under images/nothing-here/: nothing to label", Assert.Single(Problem(result, 400)["images_prefix"]));
     }
@@ -60,10 +79,10 @@ public sealed class JobsApiTests(AzuriteFixture azurite)
         await using var plane = await ControlPlane.StartAsync(azurite);
         var dataset = $"api-{Guid.NewGuid():N}"[..16];
         await plane.UploadImagesAsync($"{dataset}/", 5);
-        await plane.Blobs.WriteAsync(JobPaths.Model("api-model.onnx"), BinaryData.FromString("model bytes"), WriteMode.Overwrite);
+        await plane.SharedModelAsync(model);
 
         var result = await plane.Create<SubmitJobFunction>().RunAsync(
-            ControlPlane.Request($$"""{"dataset":"{{dataset}}","model":"api-model.onnx","shard_size":2}"""), CancellationToken.None);
+            ControlPlane.Request($$"""{"dataset":"{{dataset}}","model":"tiny-shared.onnx","shard_size":2}"""), CancellationToken.None);
 
         var status = Status(result, 202);
         Assert.Equal("planned", status.Submission);
@@ -72,7 +91,7 @@ public sealed class JobsApiTests(AzuriteFixture azurite)
         Assert.Equal(5, status.Counts.ImagesTotal);
         var job = await plane.Jobs.ReadJobAsync(status.JobId);
         Assert.Equal(JobState.Running, job!.State);
-        Assert.Equal("api-model.onnx", job.Request.Model.Name);
+        Assert.Equal(ControlPlane.SharedModel, job.Request.Model.Name);
         var messages = await plane.Queues.Shards.ReceiveAsync(32, TimeSpan.FromSeconds(2));
         Assert.Equal([$"{status.JobId}:0", $"{status.JobId}:1", $"{status.JobId}:2"], messages.Select(m => m.Id).Order(StringComparer.Ordinal));
         foreach (var message in messages)

@@ -4,12 +4,13 @@ using DiMaskDino.IntegrationTests.Azurite;
 using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;
+using DiMaskDino.Pipeline.Tests.Fixtures;
 
 namespace DiMaskDino.Functions.Tests.Azurite;
 
 [Collection(FunctionsCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class TriggerTests(AzuriteFixture azurite)
+public sealed class TriggerTests(AzuriteFixture azurite, TinyModel model)
 {
     [Fact]
     public async Task Label_request_blob_starts_a_job_for_its_folder_and_says_so_next_to_it()
@@ -17,8 +18,8 @@ public sealed class TriggerTests(AzuriteFixture azurite)
         await using var plane = await ControlPlane.StartAsync(azurite);
         var dataset = $"drop-{Guid.NewGuid():N}"[..16];
         await plane.UploadImagesAsync($"{dataset}/", 3);
-        await plane.Blobs.WriteAsync(JobPaths.Model("trigger-model.onnx"), BinaryData.FromString("model"), WriteMode.Overwrite);
-        const string request = """{"model":"trigger-model.onnx","shard_size":2}""";
+        await plane.SharedModelAsync(model);
+        const string request = """{"model":"tiny-shared.onnx","shard_size":2}""";
         await plane.Blobs.WriteAsync(JobPaths.Image($"{dataset}/_label.json"), BinaryData.FromString(request), WriteMode.Overwrite);
 
         await plane.Create<LabelRequestTrigger>().RunAsync(request, dataset, CancellationToken.None);
@@ -57,7 +58,7 @@ public sealed class TriggerTests(AzuriteFixture azurite)
         await plane.UploadImagesAsync($"{dataset}/", 3);
         await plane.Blobs.WriteAsync(JobPaths.GroundTruth($"{dataset}/annotations.json"), BinaryData.FromString("""{"images":[],"annotations":[],"categories":[]}"""), WriteMode.Overwrite);
         var name = $"ckpt-{Guid.NewGuid():N}"[..13];
-        await plane.Blobs.WriteAsync(JobPaths.Model($"{name}.onnx"), BinaryData.FromString("version 1"), WriteMode.Overwrite);
+        await plane.UploadModelAsync($"{name}.onnx", model);
         var blob = azurite.CreateBlobServiceClient().GetBlobContainerClient(Containers.Models).GetBlobClient($"{name}.onnx");
         var trigger = plane.Create<CheckpointTrigger>();
 
@@ -77,7 +78,7 @@ public sealed class TriggerTests(AzuriteFixture azurite)
         Assert.Empty(await plane.Queues.Shards.ReceiveAsync(32, TimeSpan.FromSeconds(1)));
 
         // A new version of the model is a new evaluation.
-        await plane.Blobs.WriteAsync(JobPaths.Model($"{name}.onnx"), BinaryData.FromString("version 2"), WriteMode.Overwrite);
+        await plane.UploadModelAsync($"{name}.onnx", model); // same bytes, new upload: a new ETag
         await trigger.RunAsync(blob, name, CancellationToken.None);
         var version2 = (await plane.Blobs.GetPropertiesAsync(JobPaths.Model($"{name}.onnx")))!.ETag;
         Assert.NotEqual(jobId, CheckpointEvaluator.JobIdFor(dataset, new ModelReference(ModelLocation.Blob, $"{name}.onnx", version2)));
@@ -89,12 +90,26 @@ public sealed class TriggerTests(AzuriteFixture azurite)
     {
         var dataset = $"ev-{Guid.NewGuid():N}"[..14];
         await using var plane = await ControlPlane.StartAsync(azurite, evaluationDataset: dataset);
-        await plane.Blobs.WriteAsync(JobPaths.Model("lonely.onnx"), BinaryData.FromString("m"), WriteMode.Overwrite);
-        var blob = azurite.CreateBlobServiceClient().GetBlobContainerClient(Containers.Models).GetBlobClient("lonely.onnx");
+        await plane.SharedModelAsync(model);
+        var blob = azurite.CreateBlobServiceClient().GetBlobContainerClient(Containers.Models).GetBlobClient(ControlPlane.SharedModel);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => plane.Create<CheckpointTrigger>().RunAsync(blob, "lonely", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => plane.Create<CheckpointTrigger>().RunAsync(blob, "tiny-shared", CancellationToken.None));
 
         Assert.Equal($"evaluation dataset \"{dataset}\": ground truth datasets/{dataset}/annotations.json does not exist", error.Message);
+    }
+
+    [Fact]
+    public async Task Onnx_file_that_is_not_a_DiMaskDino_model_is_refused_before_any_job()
+    {
+        var dataset = $"ev-{Guid.NewGuid():N}"[..14];
+        await using var plane = await ControlPlane.StartAsync(azurite, evaluationDataset: dataset);
+        await plane.Blobs.WriteAsync(JobPaths.Model("not-a-model.onnx"), BinaryData.FromString("version 1"), WriteMode.Overwrite);
+        var blob = azurite.CreateBlobServiceClient().GetBlobContainerClient(Containers.Models).GetBlobClient("not-a-model.onnx");
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => plane.Create<CheckpointTrigger>().RunAsync(blob, "not-a-model", CancellationToken.None));
+
+        Assert.StartsWith("models/not-a-model.onnx is not an ONNX model", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await plane.Queues.Shards.ReceiveAsync(32, TimeSpan.FromSeconds(1)));
     }
 
     private static async Task<JsonElement> StatusAsync(ControlPlane plane, string dataset)

@@ -17,14 +17,13 @@ namespace DiMaskDino.Functions.Tests.EndToEnd;
 /// </summary>
 [Collection(FunctionsCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class HostsEndToEndTests(AzuriteFixture azurite)
+public sealed class HostsEndToEndTests(AzuriteFixture azurite, TinyModel model)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task Dropped_images_are_labeled_by_two_workers_and_a_new_checkpoint_gets_a_verdict()
     {
-        using var model = new TinyModel();
         using var folder = new TemporaryDirectory();
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var (dataset, evaluation) = ($"drop-{suffix}", $"eval-{suffix}");
@@ -50,10 +49,10 @@ public sealed class HostsEndToEndTests(AzuriteFixture azurite)
 
         // 1. images and _label.json dropped into images/{dataset}/ → annotations.json in labels/.
         var modelBytes = BinaryData.FromBytes(await File.ReadAllBytesAsync(model.Path));
-        await plane.Blobs.WriteAsync(JobPaths.Model($"tiny-{suffix}.onnx"), modelBytes, WriteMode.Overwrite);
+        await plane.SharedModelAsync(model);
         var names = await UploadImagesAsync(plane, folder, dataset, count: 6);
         await plane.Blobs.WriteAsync(JobPaths.Image($"{dataset}/broken.png"), BinaryData.FromString("not a png"), WriteMode.Overwrite);
-        var request = $$"""{"model":"tiny-{{suffix}}.onnx","shard_size":2}""";
+        var request = $$"""{"model":"{{ControlPlane.SharedModel}}","shard_size":2}""";
         await plane.Blobs.WriteAsync(JobPaths.Image($"{dataset}/_label.json"), BinaryData.FromString(request), WriteMode.Overwrite);
         await plane.Create<LabelRequestTrigger>().RunAsync(request, dataset, CancellationToken.None);
 
