@@ -23,7 +23,7 @@ public sealed class InferenceOptions
     /// Whether ORT's intra-op worker threads spin while they wait for work (<c>session.intra_op.allow_spinning</c>).
     /// Spinning shortens the gap between operators, but the spinning threads take CPU that concurrent decoding and
     /// post-processing need when they overlap the runs (BatchPredictor); off by default. Measured on 2 cores with
-    /// <c>dimaskdino bench predict</c>: the pure ORT runs took 15.2 s of CPU with spinning and 10.1 s without
+    /// <c>dimaskdino bench predict</c>: the same ORT runs took 14.4 s of CPU with spinning and 9.3 s without
     /// (docs/benchmarks.md, "predict throughput").
     /// </summary>
     public bool AllowSpinning { get; set; }
