@@ -13,7 +13,7 @@ public sealed class BatchPredictorOptions
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 8;
 
-    /// <summary>Images decoded and letterboxed at the same time.</summary>
+    /// <summary>Images decoded and letterboxed at the same time; also the number of images post-processed at the same time.</summary>
     [Range(1, 1024)]
     public int DecodeParallelism { get; set; } = Environment.ProcessorCount;
 

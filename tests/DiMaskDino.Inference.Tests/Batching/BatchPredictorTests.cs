@@ -116,14 +116,19 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
         var inputs = GoodImages(2);
 
         var all = await Predictor(batchSize: 2).PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
-        var kept = await Predictor(batchSize: 2, scoreThreshold: 0.3).PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
+        // The median score of the first image: the random-weight model's scores vary between exports (TorchSharp
+        // leaves some weights uninitialised), so a fixed threshold might keep everything.
+        var scores = all[0].Instances.Select(x => x.Score).Order().ToList();
+        double threshold = scores[scores.Count / 2];
+        var kept = await Predictor(batchSize: 2, scoreThreshold: threshold).PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
 
         for (int i = 0; i < inputs.Length; i++)
         {
-            var expected = all[i].Instances.Where(x => x.Score >= 0.3).ToList();
+            var expected = all[i].Instances.Where(x => x.Score >= threshold).ToList();
             Assert.Equal(expected.Select(x => (x.Query, x.ClassIndex, x.Score)), kept[i].Instances.Select(x => (x.Query, x.ClassIndex, x.Score)));
-            Assert.True(kept[i].Instances.Count < all[i].Instances.Count);
         }
+
+        Assert.InRange(kept[0].Instances.Count, 1, all[0].Instances.Count - 1);
     }
 
     [Fact]
