@@ -58,6 +58,8 @@ public static class WorkerExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         HealthEndpoints.Map(app);
+        var readiness = app.Services.GetRequiredService<ReadinessState>();
+        app.Lifetime.ApplicationStopping.Register(readiness.MarkStopping); // not ready from the first moment of shutdown
         return app;
     }
 }
