@@ -58,15 +58,16 @@ public sealed class HostsEndToEndTests(AzuriteFixture azurite, TinyModel model)
 
         var status = await plane.Blobs.ReadAsync(JobPaths.Image($"{dataset}/{LabelRequestTrigger.StatusFile}"));
         var jobId = JsonDocument.Parse(status!.Data.ToMemory()).RootElement.GetProperty("job_id").GetString()!;
-        var annotations = await EventuallyAsync(() => plane.Blobs.ReadAsync(JobPaths.Output(dataset, jobId, JobPaths.AnnotationsFile)), first, second);
+        // job.json turns completed after the outputs are written: wait for that, then read them.
+        await EventuallyAsync(async () => await plane.Jobs.ReadJobAsync(jobId) is { State: JobState.Completed } done ? done : null, first, second);
+        var annotations = await plane.Blobs.ReadAsync(JobPaths.Output(dataset, jobId, JobPaths.AnnotationsFile));
         var failures = await plane.Blobs.ReadAsync(JobPaths.Output(dataset, jobId, JobPaths.FailuresFile));
-        using var labeled = JsonDocument.Parse(annotations.Data.ToMemory());
+        using var labeled = JsonDocument.Parse(annotations!.Data.ToMemory());
         using var failed = JsonDocument.Parse(failures!.Data.ToMemory());
         var labeledNames = labeled.RootElement.GetProperty("images").EnumerateArray().Select(i => i.GetProperty("file_name").GetString()!).ToList();
         var failedNames = failed.RootElement.EnumerateArray().Select(f => f.GetProperty("file_name").GetString()!).ToList();
         Assert.Equal(names.Order(StringComparer.Ordinal), labeledNames.Order(StringComparer.Ordinal));
         Assert.Equal(["broken.png"], failedNames);
-        Assert.Equal(JobState.Completed, (await plane.Jobs.ReadJobAsync(jobId))!.State);
 
         // 2. a new models/x.onnx → evaluation job on the evaluation dataset → report and comparison with a verdict in reports/.
         var evaluationNames = await UploadImagesAsync(plane, folder, evaluation, count: 4);
@@ -84,8 +85,9 @@ public sealed class HostsEndToEndTests(AzuriteFixture azurite, TinyModel model)
         Assert.Equal(12, verdict.RootElement.GetProperty("bbox").GetArrayLength());
         Assert.NotNull(await plane.Blobs.GetPropertiesAsync(CheckpointPaths.Report(evaluationJob)));
         Assert.NotNull(await plane.Blobs.GetPropertiesAsync(CheckpointPaths.ComparisonReport(evaluationJob)));
-        var best = await plane.Create<CheckpointEvaluator>().ReadBestAsync(evaluation);
-        Assert.Equal(evaluationJob, best!.JobId);
+        // The best pointer moves right after the comparison is written.
+        var best = await EventuallyAsync(() => plane.Create<CheckpointEvaluator>().ReadBestAsync(evaluation), first, second);
+        Assert.Equal(evaluationJob, best.JobId);
 
         // 3. SIGTERM: both workers stop cleanly.
         Assert.Equal(0, await first.TerminateAsync(TimeSpan.FromSeconds(20)));
@@ -128,7 +130,8 @@ public sealed class HostsEndToEndTests(AzuriteFixture azurite, TinyModel model)
         return BinaryData.FromString(JsonSerializer.Serialize(new { images, annotations, categories }));
     }
 
-    private static async Task<BlobContent> EventuallyAsync(Func<Task<BlobContent?>> read, WorkerProcess first, WorkerProcess second)
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read, WorkerProcess first, WorkerProcess second)
+        where T : class
     {
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline)
