@@ -100,7 +100,7 @@ internal static class LabelCommand
         };
         ConsoleUi.Info($"{how} in {clock.Elapsed.TotalSeconds:F1} s");
         Console.Out.WriteLine(
-            $"{summary.ImagesLabeled:N0} of {summary.ImagesTotal:N0} images labeled ({summary.ImagesLabeledThisJob:N0} by this run, {summary.ImagesCarried:N0} kept), "
+            $"{summary.ImagesLabeled:N0} of {summary.ImagesTotal:N0} images labeled ({summary.ImagesLabeledThisJob:N0} by the model in this job, {summary.ImagesCarried:N0} kept from the previous one), "
             + $"{summary.ImagesFailed:N0} failed, {summary.Annotations:N0} annotations -> {Path.Combine(outputFolder, JobPaths.AnnotationsFile)}");
         return CommandErrors.Success;
     }
