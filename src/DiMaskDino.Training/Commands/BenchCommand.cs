@@ -71,6 +71,7 @@ internal static class BenchCommand
             _ = OnnxExporter.Build(model, onnx.InputSize, onnx.InputSize, onnx.Precision);
         }
 
+        var before = File.Exists(LoadAverageFile) ? File.ReadAllText(LoadAverageFile) : null;
         Console.WriteLine($"model {modelFile.Name} ({onnx.Precision.MetadataValue()} weights, {onnx.InputSize}x{onnx.InputSize}), {threads} threads, " +
                           $"median of {runs} runs after {WarmUpRuns} warm-up runs, runs of the two engines interleaved");
         Console.WriteLine("| batch | TorchSharp eager ms | ONNX Runtime ms | ORT speed-up | TorchSharp ms/image | ORT ms/image | max-abs masks (allowed) |");
@@ -84,6 +85,7 @@ internal static class BenchCommand
                 $"| {batch} | {row.TorchMs:F1} | {row.OrtMs:F1} | {row.TorchMs / row.OrtMs:F2}x | {row.TorchMs / batch:F1} | {row.OrtMs / batch:F1} | {row.MaskError:E1} ({row.Allowed:E1}) |"));
         }
 
+        Console.WriteLine($"load average before / after: {LoadAverage(before)} / {LoadAverage(File.Exists(LoadAverageFile) ? File.ReadAllText(LoadAverageFile) : null)}");
         if (failed)
         {
             throw new InvalidDataException($"the two engines' outputs differ by more than {ExportCommand.VerifyTolerance:E0} × max(1, |output|): {modelFile.FullName} was not exported from this checkpoint?");
@@ -91,6 +93,11 @@ internal static class BenchCommand
 
         return CommandErrors.Success;
     }
+
+    /// <summary>Linux's 1-minute load average: how busy the (shared) machine was, to judge the noise.</summary>
+    private const string LoadAverageFile = "/proc/loadavg";
+
+    private static string LoadAverage(string? contents) => contents?.Split(' ')[0] ?? "n/a";
 
     private sealed record Row(double TorchMs, double OrtMs, double MaskError, double Allowed, double OtherError, double OtherMagnitude);
 
