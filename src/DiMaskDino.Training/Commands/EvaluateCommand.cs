@@ -47,9 +47,11 @@ internal static class EvaluateCommand
 
         using var forward = new OnnxForward(modelFile.FullName, threads);
         var dataset = CocoInstanceDataset.OpenFolder(data.FullName);
-        if (dataset.Categories.Count != forward.NumClasses)
+        var datasetIds = dataset.Categories.Categories.Select(c => c.Id).ToList();
+        if (!datasetIds.SequenceEqual(forward.ClassIds))
         {
-            throw new CliInputException($"--data has {dataset.Categories.Count} categories, the model {forward.NumClasses} classes");
+            throw new CliInputException(
+                $"--data has categories [{string.Join(", ", datasetIds)}], the model was trained on [{string.Join(", ", forward.ClassIds)}] (ids in class order)");
         }
 
         var started = DateTime.UtcNow;

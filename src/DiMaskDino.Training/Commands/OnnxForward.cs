@@ -2,6 +2,7 @@
 // input size and normalisation from its metadata, normalised [B, 3, H, W] in, the three outputs back as tensors.
 
 using System.Globalization;
+using System.Text.Json;
 using DiMaskDino.Hosting;
 using DiMaskDino.Model.Backbone;
 using DiMaskDino.Model.Export;
@@ -54,6 +55,7 @@ internal sealed class OnnxForward : IDisposable
             static float[] Floats(string text) => [.. text.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
             Normalization = new PixelNormalization(Enum.Parse<ChannelOrder>(Read("channel_order")), Floats(Read("mean")), Floats(Read("std")));
             NumClasses = int.Parse(Read("num_classes"), CultureInfo.InvariantCulture);
+            ClassIds = [.. (JsonSerializer.Deserialize<string[][]>(Read("classes")) ?? []).Select(c => int.Parse(c[0], CultureInfo.InvariantCulture))];
             var dtype = Read("weights_dtype");
             Precision = Enum.GetValues<WeightPrecision>().FirstOrDefault(p => p.MetadataValue() == dtype, (WeightPrecision)(-1));
             if (!Enum.IsDefined(Precision))
@@ -76,6 +78,9 @@ internal sealed class OnnxForward : IDisposable
     public PixelNormalization Normalization { get; }
 
     public int NumClasses { get; }
+
+    /// <summary>COCO category id of each class index, from <c>dimaskdino.classes</c>.</summary>
+    public IReadOnlyList<int> ClassIds { get; }
 
     /// <summary>How the file stores its weights (<c>dimaskdino.weights_dtype</c>).</summary>
     public WeightPrecision Precision { get; }
