@@ -6,6 +6,8 @@ var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-M
     SynthCommand.Create(),
     TrainCommand.Create(),
     ExportCommand.Create(),
+    EvaluateCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

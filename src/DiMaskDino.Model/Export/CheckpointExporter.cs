@@ -17,7 +17,9 @@ public static class CheckpointExporter
 {
     /// <param name="checkpoint">checkpoint folder (model.bin + state.json)</param>
     /// <param name="size">square input size (multiple of 32); null = the training canvas</param>
-    public static ExportedCheckpoint Export(string checkpoint, int? size = null)
+    /// <param name="precision">weight storage; with a lossy one the returned <see cref="ExportedCheckpoint.Model"/> holds
+    /// the rounded weights the file holds, so it is the reference to verify the file against</param>
+    public static ExportedCheckpoint Export(string checkpoint, int? size = null, WeightPrecision precision = WeightPrecision.Float32)
     {
         var state = Checkpoint.ReadState(checkpoint);
         var side = size ?? state.CanvasSize;
@@ -26,7 +28,7 @@ public static class CheckpointExporter
         {
             Checkpoint.LoadModel(checkpoint, model);
             model.eval();
-            var graph = OnnxExporter.Build(model, side, side);
+            var graph = OnnxExporter.Build(model, side, side, precision);
             graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
             graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
             graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));

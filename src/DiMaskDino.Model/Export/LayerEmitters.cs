@@ -23,7 +23,12 @@ public static class LayerEmitters
         return Conv(g, x, conv.weight!, conv.bias, ConvGeometry(conv), name);
     }
 
-    /// <summary>Conv2d followed by frozen batch norm, folded: W' = W·s (per output channel), b' = b·s + t.</summary>
+    /// <summary>
+    /// Conv2d followed by frozen batch norm, folded: W' = W·s (per output channel), b' = b·s + t. The products are
+    /// nodes on constants (ONNX Runtime folds them when it loads the model) over the stored W, so a lossy
+    /// <see cref="WeightPrecision"/> rounds W itself, the module's own weight: the rounded TorchSharp model (conv, then
+    /// its batch norm) and the graph then differ only by float32 rounding, however s scales the channels.
+    /// </summary>
     /// <param name="x">[B, C_in, H, W]</param>
     /// <returns>[B, C_out, H', W']</returns>
     public static string Conv2dFrozenBn(OnnxGraphBuilder g, string x, Conv2d conv, FrozenBatchNorm2d bn, string name = "conv")
@@ -36,9 +41,14 @@ public static class LayerEmitters
         // The module itself gives its affine (whatever ε it was built with): t = bn(0), s = bn(1) − bn(0).
         var shift = bn.call(zeros(1, bn.NumFeatures, 1, 1)).flatten();                  // [C_out]
         var factor = bn.call(ones(1, bn.NumFeatures, 1, 1)).flatten() - shift;         // [C_out]
-        var weight = conv.weight!.detach() * factor.view(-1, 1, 1, 1);
-        var bias = conv.bias is null ? shift : conv.bias.detach() * factor + shift;
-        return Conv(g, x, weight, bias, ConvGeometry(conv), name);
+        var weight = OnnxOps.Mul(
+            g, g.AddWeight(name + "_weight", conv.weight!, channelAxis: 0), g.AddFloatConstant(name + "_bn_scale", factor.view(-1, 1, 1, 1)),
+            name + "_weight_folded");
+        var shiftName = g.AddFloatConstant(name + "_bn_shift", shift);
+        var bias = conv.bias is null
+            ? shiftName
+            : OnnxOps.Add(g, OnnxOps.Mul(g, g.AddWeight(name + "_bias", conv.bias), g.AddFloatConstant(name + "_bn_scale_flat", factor), name + "_bias_scaled"), shiftName, name + "_bias_folded");
+        return ConvNode(g, x, weight, bias, conv.weight!.shape, ConvGeometry(conv), name);
     }
 
     /// <summary>NormConv2d: bias-free conv (stride 1, pad k/2) → GroupNorm → ReLU when <paramref name="relu"/>.</summary>
@@ -80,7 +90,7 @@ public static class LayerEmitters
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(weight);
         using var transposed = weight.detach().t();
-        var y = OnnxOps.MatMul(g, x, g.AddWeight(name + "_weight", transposed), name + "_matmul");
+        var y = OnnxOps.MatMul(g, x, g.AddWeight(name + "_weight", transposed, channelAxis: 1), name + "_matmul");
         return bias is null ? y : OnnxOps.Add(g, y, g.AddWeight(name + "_bias", bias), name);
     }
 
@@ -151,14 +161,16 @@ public static class LayerEmitters
 
     private static string Conv(
         OnnxGraphBuilder g, string x, Tensor weight, Tensor? bias,
-        (long[] Strides, long[] Pads, long[] Dilations, long Groups) geometry, string name)
-    {
-        string[] inputs = bias is null
-            ? [x, g.AddWeight(name + "_weight", weight)]
-            : [x, g.AddWeight(name + "_weight", weight), g.AddWeight(name + "_bias", bias)];
-        return g.AddNode(
-            "Conv", inputs, name,
-            Attr.Ints("kernel_shape", weight.shape[2], weight.shape[3]), Attr.Ints("strides", geometry.Strides),
+        (long[] Strides, long[] Pads, long[] Dilations, long Groups) geometry, string name) =>
+        ConvNode(
+            g, x, g.AddWeight(name + "_weight", weight, channelAxis: 0), bias is null ? null : g.AddWeight(name + "_bias", bias),
+            weight.shape, geometry, name);
+
+    private static string ConvNode(
+        OnnxGraphBuilder g, string x, string weight, string? bias, long[] weightShape,
+        (long[] Strides, long[] Pads, long[] Dilations, long Groups) geometry, string name) =>
+        g.AddNode(
+            "Conv", bias is null ? [x, weight] : [x, weight, bias], name,
+            Attr.Ints("kernel_shape", weightShape[2], weightShape[3]), Attr.Ints("strides", geometry.Strides),
             Attr.Ints("pads", geometry.Pads), Attr.Ints("dilations", geometry.Dilations), Attr.Int("group", geometry.Groups));
-    }
 }

@@ -27,12 +27,13 @@ public static class OnnxExporter
     /// </summary>
     /// <param name="height">input height, a multiple of 32</param>
     /// <param name="width">input width, a multiple of 32</param>
-    /// <param name="float16Weights">store weights as float16 (each followed by a Cast to float32); constants stay float32</param>
-    public static OnnxGraphBuilder Build(DiMaskDinoModel model, int height, int width, bool float16Weights = false)
+    /// <param name="precision">how weights are stored; a lossy one rounds <paramref name="model"/>'s weights in place to
+    /// the stored values (<see cref="OnnxGraphBuilder.AddWeight"/>), so the model then computes what the file does</param>
+    public static OnnxGraphBuilder Build(DiMaskDinoModel model, int height, int width, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var inference = inference_mode();
-        var g = new OnnxGraphBuilder("dimaskdino", float16Weights);
+        var g = new OnnxGraphBuilder("dimaskdino", precision);
         var encoder = EmitEncoder(g, model, height, width);
         var heads = new SharedHeadEmitter(g, model.Heads);
         var selection = QuerySelectionEmitter.Emit(g, model, heads, encoder.PixelDecoder);
@@ -43,7 +44,7 @@ public static class OnnxExporter
         g.AddOutput(InferenceOutputs[0], outputs.Logits, OnnxGraphBuilder.BatchDim, q, (long)options.NumClasses);
         g.AddOutput(InferenceOutputs[1], outputs.Boxes, OnnxGraphBuilder.BatchDim, q, 4L);
         g.AddOutput(InferenceOutputs[2], outputs.Masks, OnnxGraphBuilder.BatchDim, q, maskSize.Item1, maskSize.Item2);
-        AddMetadata(g, model, height, width, "inference", float16Weights);
+        AddMetadata(g, model, height, width, "inference", precision);
         g.AddMetadata("dimaskdino.num_queries", q.ToString(CultureInfo.InvariantCulture));
         g.AddMetadata("dimaskdino.deimbalance", options.DeImbalance ? "true" : "false");
         g.AddMetadata("dimaskdino.bato", options.Bato ? "true" : "false");
@@ -51,14 +52,14 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialised full inference graph (<see cref="Build"/>).</summary>
-    public static byte[] Export(DiMaskDinoModel model, int height, int width, bool float16Weights) =>
-        Build(model, height, width, float16Weights).ToBytes();
+    public static byte[] Export(DiMaskDinoModel model, int height, int width, WeightPrecision precision) =>
+        Build(model, height, width, precision).ToBytes();
 
     /// <summary><see cref="Build"/> saved to <paramref name="path"/>.</summary>
-    public static void Export(DiMaskDinoModel model, int height, int width, string path, bool float16Weights = false)
+    public static void Export(DiMaskDinoModel model, int height, int width, string path, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        Build(model, height, width, float16Weights).Save(path);
+        Build(model, height, width, precision).Save(path);
     }
 
     /// <summary>Output names of the encoder graph, in order.</summary>
@@ -106,12 +107,12 @@ public static class OnnxExporter
     /// The graph <c>images</c> [batch, 3, H, W] (normalised, §1.1) → <c>E8, E16, E32, E64</c> [batch, d, H_l, W_l]
     /// and <c>mask_features</c> [batch, d, H/4, W/4], with self-describing metadata.
     /// </summary>
-    /// <param name="float16Weights">store weights as float16 (each followed by a Cast to float32); constants stay float32</param>
-    public static OnnxGraphBuilder BuildEncoder(DiMaskDinoModel model, int height, int width, bool float16Weights = false)
+    /// <param name="precision">how weights are stored (a lossy one rounds the model's weights in place, as in <see cref="Build"/>)</param>
+    public static OnnxGraphBuilder BuildEncoder(DiMaskDinoModel model, int height, int width, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var inference = inference_mode();
-        var g = new OnnxGraphBuilder("dimaskdino_encoder", float16Weights);
+        var g = new OnnxGraphBuilder("dimaskdino_encoder", precision);
         var graph = EmitEncoder(g, model, height, width);
         long d = model.PixelDecoder.Dim;
         var outputs = graph.PixelDecoder.Maps.Append(graph.PixelDecoder.MaskFeatures).ToArray();
@@ -121,19 +122,19 @@ public static class OnnxExporter
             g.AddOutput(EncoderOutputs[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i].Item1, sizes[i].Item2);
         }
 
-        AddMetadata(g, model, height, width, "encoder", float16Weights);
+        AddMetadata(g, model, height, width, "encoder", precision);
         return g;
     }
 
     /// <summary><see cref="BuildEncoder"/> saved to <paramref name="path"/>.</summary>
-    public static void ExportEncoder(DiMaskDinoModel model, int height, int width, string path, bool float16Weights = false)
+    public static void ExportEncoder(DiMaskDinoModel model, int height, int width, string path, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        BuildEncoder(model, height, width, float16Weights).Save(path);
+        BuildEncoder(model, height, width, precision).Save(path);
     }
 
     /// <summary>metadata_props: what the graph is, input size and layout, normalisation, d, classes, weight precision.</summary>
-    public static void AddMetadata(OnnxGraphBuilder g, DiMaskDinoModel model, int height, int width, string graphKind, bool float16Weights)
+    public static void AddMetadata(OnnxGraphBuilder g, DiMaskDinoModel model, int height, int width, string graphKind, WeightPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(model);
@@ -150,6 +151,6 @@ public static class OnnxExporter
         g.AddMetadata("dimaskdino.hidden_dim", options.HiddenDim.ToString(CultureInfo.InvariantCulture));
         g.AddMetadata("dimaskdino.num_classes", options.NumClasses.ToString(CultureInfo.InvariantCulture));
         g.AddMetadata("dimaskdino.backbone", options.Backbone.ToString());
-        g.AddMetadata("dimaskdino.weights_dtype", float16Weights ? "float16" : "float32");
+        g.AddMetadata("dimaskdino.weights_dtype", precision.MetadataValue());
     }
 }

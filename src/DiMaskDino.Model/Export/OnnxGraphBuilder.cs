@@ -1,9 +1,8 @@
 // Builds an ONNX ModelProto (opset 17, IR version 8) node by node for the inference-graph exporter (model.md §13):
-// graph inputs/outputs with a symbolic batch dimension, initializers copied from TorchSharp tensors (float32, or
-// float16 followed by a Cast back to float32 to halve the file), unique names, metadata_props, saving.
+// graph inputs/outputs with a symbolic batch dimension, initializers copied from TorchSharp tensors (float32, or in a
+// WeightPrecision that shrinks the file), unique names, metadata_props, saving.
 // Uses the protobuf types of the OnnxSharp package (as Backbone/ResNetWeightsImporter.cs does for reading).
 
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;
 using static TorchSharp.torch;
@@ -30,15 +29,15 @@ public sealed class OnnxGraphBuilder
     private readonly List<(string Key, string Value)> _metadata = [];
 
     /// <param name="graphName">graph name stored in the file</param>
-    /// <param name="float16Weights">store float weights as float16 initializers, each followed by Cast → float32</param>
-    public OnnxGraphBuilder(string graphName, bool float16Weights = false)
+    /// <param name="precision">how <see cref="AddWeight"/> stores weights</param>
+    public OnnxGraphBuilder(string graphName, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(graphName);
         _graph = new GraphProto { Name = graphName };
-        Float16Weights = float16Weights;
+        Precision = precision;
     }
 
-    public bool Float16Weights { get; }
+    public WeightPrecision Precision { get; }
 
     /// <summary>Number of nodes emitted so far.</summary>
     public int NodeCount => _graph.Node.Count;
@@ -117,40 +116,64 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>
-    /// A float weight (copied from <paramref name="value"/>, any shape). With <see cref="Float16Weights"/> it is
-    /// stored as float16 and the returned name is the output of a Cast to float32.
+    /// A float weight (copied from <paramref name="value"/>, any shape), stored as <see cref="Precision"/> says; the
+    /// returned name is a float32 tensor (after Cast, and Mul by the channel scales for int8). With a lossy precision
+    /// <paramref name="value"/> is overwritten with the values the graph computes with, so a view of a module's
+    /// parameter leaves the module computing exactly what the file does (the reference <c>export --verify</c> uses).
     /// </summary>
-    public string AddWeight(string baseName, Tensor value)
+    /// <param name="channelAxis">
+    /// the output-channel axis of a Conv or Linear weight matrix, which <see cref="WeightPrecision.Int8"/> may store
+    /// as int8; null for every other weight (biases, norms), which stays float16 there
+    /// </param>
+    public string AddWeight(string baseName, Tensor value, int? channelAxis = null)
     {
         ArgumentNullException.ThrowIfNull(value);
         using var scope = NewDisposeScope();
         var contiguous = value.detach().to(float32).cpu().contiguous();
         long[] dims = contiguous.shape;
-        if (!Float16Weights)
+        float[] values = contiguous.data<float>().ToArray();
+        if (Precision == WeightPrecision.Float32)
         {
-            return AddFloatInitializer(baseName, contiguous.data<float>().ToArray(), dims);
+            return AddFloatInitializer(baseName, values, dims);
         }
 
-        var halves = contiguous.data<float>().ToArray().Select(v => (Half)v).ToArray();
-        string stored = UniqueName(baseName + "_fp16");
-        _graph.Initializer.Add(new TensorProto
+        string name;
+        float[] stored;
+        if (Precision == WeightPrecision.Int8 && channelAxis is { } axis && values.Length >= Int8Weights.MinimumElements)
         {
-            Name = stored,
-            DataType = (int)TensorProto.Types.DataType.Float16,
-            Dims = { dims },
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(halves.AsSpan())),
-        });
-        return AddNode("Cast", [stored], baseName, Attr.Int("to", (long)TensorProto.Types.DataType.Float));
+            var quantized = Int8Weights.Quantize(values, dims, axis);
+            string codes = UniqueName(baseName + "_int8");
+            _graph.Initializer.Add(TensorProtos.Int8(codes, quantized.Codes, dims));
+            long[] scaleDims = [.. dims.Select((d, i) => i == axis ? d : 1L)];
+            var cast = AddNode("Cast", [codes], baseName + "_dequant", Attr.Int("to", (long)TensorProto.Types.DataType.Float));
+            name = AddNode("Mul", [cast, AddFloatInitializer(baseName + "_scale", quantized.Scales, scaleDims)], baseName);
+            stored = quantized.Dequantize(dims);
+        }
+        else
+        {
+            var halves = values.Select(v => (Half)v).ToArray();
+            string half = UniqueName(baseName + "_fp16");
+            _graph.Initializer.Add(TensorProtos.Float16(half, halves, dims));
+            name = AddNode("Cast", [half], baseName, Attr.Int("to", (long)TensorProto.Types.DataType.Float));
+            stored = [.. halves.Select(h => (float)h)];
+        }
+
+        using (no_grad())
+        {
+            value.copy_(tensor(stored, dims).to(value.dtype, value.device));
+        }
+
+        return name;
     }
 
-    /// <summary>A float32 constant kept in float32 whatever <see cref="Float16Weights"/> says (grids, embeddings, scalars).</summary>
+    /// <summary>A float32 constant kept in float32 whatever <see cref="Precision"/> says (grids, embeddings, scalars).</summary>
     public string AddFloatConstant(string baseName, float[] values, params long[] dims)
     {
         ArgumentNullException.ThrowIfNull(values);
         return AddFloatInitializer(baseName, values, dims);
     }
 
-    /// <summary>A float32 constant copied from a tensor, never converted to float16.</summary>
+    /// <summary>A float32 constant copied from a tensor, never converted to another precision.</summary>
     public string AddFloatConstant(string baseName, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -164,13 +187,7 @@ public sealed class OnnxGraphBuilder
     {
         ArgumentNullException.ThrowIfNull(values);
         string name = UniqueName(baseName);
-        _graph.Initializer.Add(new TensorProto
-        {
-            Name = name,
-            DataType = (int)TensorProto.Types.DataType.Int64,
-            Dims = { dims ?? [values.Length] },
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())),
-        });
+        _graph.Initializer.Add(TensorProtos.Int64(name, values, dims ?? [values.Length]));
         return name;
     }
 
@@ -179,13 +196,7 @@ public sealed class OnnxGraphBuilder
     {
         ArgumentNullException.ThrowIfNull(values);
         string name = UniqueName(baseName);
-        _graph.Initializer.Add(new TensorProto
-        {
-            Name = name,
-            DataType = (int)TensorProto.Types.DataType.Bool,
-            Dims = { dims },
-            RawData = ByteString.CopyFrom([.. values.Select(v => v ? (byte)1 : (byte)0)]),
-        });
+        _graph.Initializer.Add(TensorProtos.Bool(name, values, dims));
         return name;
     }
 
@@ -248,13 +259,7 @@ public sealed class OnnxGraphBuilder
     private string AddFloatInitializer(string baseName, float[] values, long[] dims)
     {
         string name = UniqueName(baseName);
-        _graph.Initializer.Add(new TensorProto
-        {
-            Name = name,
-            DataType = (int)TensorProto.Types.DataType.Float,
-            Dims = { dims },
-            RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())),
-        });
+        _graph.Initializer.Add(TensorProtos.Float(name, values, dims));
         return name;
     }
 

@@ -37,7 +37,7 @@ public sealed class SharedHeadEmitter
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(linear);
         using var transposed = linear.weight!.detach().t();
-        return new LinearWeightNames(g.AddWeight(name + "_weight", transposed), linear.bias is null ? null : g.AddWeight(name + "_bias", linear.bias));
+        return new LinearWeightNames(g.AddWeight(name + "_weight", transposed, channelAxis: 1), linear.bias is null ? null : g.AddWeight(name + "_bias", linear.bias));
     }
 
     /// <summary>y = x·Wᵀ + b with stored weights.</summary>

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 
 namespace DiMaskDino.Training.Commands;
 
-/// <summary><c>dimaskdino-train export --checkpoint CKPT --out MODEL.onnx [--size N] [--verify]</c></summary>
+/// <summary><c>dimaskdino-train export --checkpoint CKPT --out MODEL.onnx [--size N] [--weights fp32|fp16|int8] [--verify [--images DIR]]</c></summary>
 internal static class ExportCommand
 {
     /// <summary>
@@ -24,20 +24,39 @@ internal static class ExportCommand
         var checkpoint = new Option<DirectoryInfo>("--checkpoint") { Description = "Checkpoint folder (e.g. RUN/checkpoints/last).", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "ONNX file to write.", Required = true };
         var size = new Option<int?>("--size") { Description = "Fixed square input size (multiple of 32; default: the training canvas)." };
-        var verify = new Option<bool>("--verify") { Description = "Run TorchSharp and ONNX Runtime on the same images; fail if any output differs by more than 1e-4." };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "Weight storage: fp32, fp16 (float16 + Cast) or int8 (int8 per output channel for conv/linear matrices, fp16 for the rest).",
+            DefaultValueFactory = _ => "fp32",
+        };
+        weights.AcceptOnlyFromAmong([.. WeightOptionValues.Keys]);
+        var verify = new Option<bool>("--verify")
+        {
+            Description = "Run TorchSharp (with the same rounded weights) and ONNX Runtime on the same images; fail if any output differs by more than 1e-4 × max(1, |output|).",
+        };
         var images = new Option<DirectoryInfo?>("--images") { Description = "COCO folder whose first 4 images --verify uses (default: fixed pseudo-random images)." };
 
         var command = new Command("export", "Export a checkpoint's inference graph to a self-describing ONNX model (opset 17).")
         {
-            checkpoint, output, size, verify, images,
+            checkpoint, output, size, weights, verify, images,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
-            _ => Task.FromResult(Run(parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(size), parse.GetValue(verify), parse.GetValue(images))),
+            _ => Task.FromResult(Run(
+                parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(size), WeightOptionValues[parse.GetValue(weights)!],
+                parse.GetValue(verify), parse.GetValue(images))),
             cancellationToken));
         return command;
     }
 
-    private static int Run(DirectoryInfo checkpoint, FileInfo output, int? requestedSize, bool verify, DirectoryInfo? verifyImages)
+    /// <summary>The <c>--weights</c> values.</summary>
+    public static IReadOnlyDictionary<string, WeightPrecision> WeightOptionValues { get; } = new Dictionary<string, WeightPrecision>
+    {
+        ["fp32"] = WeightPrecision.Float32,
+        ["fp16"] = WeightPrecision.Float16,
+        ["int8"] = WeightPrecision.Int8,
+    };
+
+    private static int Run(DirectoryInfo checkpoint, FileInfo output, int? requestedSize, WeightPrecision precision, bool verify, DirectoryInfo? verifyImages)
     {
         if (!File.Exists(Path.Combine(checkpoint.FullName, Checkpoint.StateFile)))
         {
@@ -49,10 +68,12 @@ internal static class ExportCommand
             throw new CliInputException($"--size must be a multiple of {DiMaskDinoModel.SizeDivisibility} and at least 96, got {side}");
         }
 
-        using var exported = CheckpointExporter.Export(checkpoint.FullName, requestedSize);
+        // With fp16/int8 the model comes back holding the rounded weights the file holds: the --verify reference.
+        using var exported = CheckpointExporter.Export(checkpoint.FullName, requestedSize, precision);
         var (model, state, size, bytes) = (exported.Model, exported.State, exported.Size, exported.Onnx);
         CheckpointExporter.Save(bytes, output.FullName);
-        Console.WriteLine($"exported {output.FullName} ({bytes.Length / (1024.0 * 1024.0):F1} MiB, input {size}x{size}, {state.Categories.Count} classes)");
+        Console.WriteLine(
+            $"exported {output.FullName} ({bytes.Length / (1024.0 * 1024.0):F1} MiB, {precision.MetadataValue()} weights, input {size}x{size}, {state.Categories.Count} classes)");
 
         if (verify)
         {

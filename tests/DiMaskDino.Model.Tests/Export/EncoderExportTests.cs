@@ -73,13 +73,11 @@ public sealed class EncoderExportTests(ITestOutputHelper log)
     }
 
     [Fact]
-    public void Float16_weights_halve_the_file_and_match_a_model_with_fp16_rounded_weights()
+    public void Float16_weights_halve_the_file_and_match_the_model_the_export_rounded()
     {
         using var model = TinyModel(43);
-        ExportTestModels.RoundToFloat16(model.Backbone);
-        ExportTestModels.RoundToFloat16(model.PixelDecoder);
         var full = OnnxExporter.BuildEncoder(model, Size, Size).ToBytes();
-        var half = OnnxExporter.BuildEncoder(model, Size, Size, float16Weights: true).ToBytes();
+        var half = OnnxExporter.BuildEncoder(model, Size, Size, WeightPrecision.Float16).ToBytes();
         double ratio = (double)half.Length / full.Length;
         log.WriteLine($"encoder file: float32 weights {full.Length} bytes, float16 weights {half.Length} bytes, ratio {ratio:F3}");
         Assert.InRange(ratio, 0.45, 0.55);
@@ -94,6 +92,36 @@ public sealed class EncoderExportTests(ITestOutputHelper log)
         for (var i = 0; i < expected.Length; i++)
         {
             OrtParity.AssertClose(log, $"fp16 {OnnxExporter.EncoderOutputs[i]}", expected[i], actual[i], DeepStack);
+        }
+    }
+
+    [Theory]
+    [InlineData(WeightPrecision.Float16)]
+    [InlineData(WeightPrecision.Int8)]
+    public void Onnx_runtime_folds_lossy_weights_into_float32_initializers_when_it_loads_the_model(WeightPrecision precision)
+    {
+        using var model = TinyModel(45);
+        var bytes = OnnxExporter.BuildEncoder(model, Size, Size, precision).ToBytes();
+        var stored = ModelProto.Parser.ParseFrom(bytes);
+        var optimizedPath = Path.Combine(Path.GetTempPath(), $"dimaskdino-folded-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_BASIC, OptimizedModelFilePath = optimizedPath })
+            using (new InferenceSession(bytes, options))
+            {
+            }
+
+            var optimized = ModelProto.Parser.ParseFrom(File.ReadAllBytes(optimizedPath));
+            var initializers = optimized.Graph.Initializer.Select(t => t.Name).ToHashSet();
+            log.WriteLine($"{precision}: {stored.Graph.Node.Count} nodes stored, {optimized.Graph.Node.Count} after loading");
+            Assert.All(optimized.Graph.Initializer, t => Assert.True(
+                t.DataType is (int)TensorProto.Types.DataType.Float or (int)TensorProto.Types.DataType.Int64, $"{t.Name} is still of type {t.DataType}"));
+            Assert.DoesNotContain(optimized.Graph.Node, n => n.OpType == "Cast" && n.Input.All(initializers.Contains));
+            Assert.DoesNotContain(optimized.Graph.Node, n => n.OpType == "Mul" && n.Input.All(initializers.Contains));
+        }
+        finally
+        {
+            File.Delete(optimizedPath);
         }
     }
 }

@@ -45,31 +45,4 @@ internal static class ExportTestModels
             }
         }
     }
-
-    /// <summary>
-    /// Rounds every parameter to float16 and sets frozen BN to (γ 1, β fp16, mean 0, var 1 − ε) so that folding
-    /// BN into the conv keeps the fp16 weights exact: the float16 export then represents this model exactly.
-    /// </summary>
-    public static void RoundToFloat16(nn.Module module)
-    {
-        using var noGrad = no_grad();
-        foreach (var (_, parameter) in module.named_parameters())
-        {
-            parameter.copy_(parameter.to(float16).to(float32));
-        }
-
-        foreach (var bn in module.modules().OfType<FrozenBatchNorm2d>())
-        {
-            foreach (var (name, buffer) in bn.named_buffers())
-            {
-                buffer.copy_(name switch
-                {
-                    "weight" => ones(buffer.shape),
-                    "bias" => buffer.to(float16).to(float32),
-                    "running_mean" => zeros(buffer.shape),
-                    _ => ones(buffer.shape) - 1e-5,
-                });
-            }
-        }
-    }
 }

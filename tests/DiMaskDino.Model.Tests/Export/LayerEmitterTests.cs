@@ -37,6 +37,27 @@ public sealed class LayerEmitterTests(ITestOutputHelper log)
         OrtParity.AssertClose(log, "conv+frozenbn", expected, actual, Exact);
     }
 
+    [Theory]
+    [InlineData(WeightPrecision.Float16)]
+    [InlineData(WeightPrecision.Int8)]
+    public void Lossy_folded_conv_rounds_the_conv_weight_in_place_and_matches_conv_then_bn(WeightPrecision precision)
+    {
+        manual_seed(15);
+        using var conv = nn.Conv2d(16, 32, kernel_size: 3, stride: 1, padding: 1, bias: true);
+        using var bn = new FrozenBatchNorm2d(32);
+        ExportTestModels.Randomize(bn);
+        using var x = randn(2, 16, 8, 8);
+        using var original = conv.weight!.detach().clone();
+        using var actual = OrtParity.RunSingle(x, (g, input) => LayerEmitters.Conv2dFrozenBn(g, input, conv, bn), precision);
+
+        // The module now holds the stored (rounded) weight, and conv → bn with it is what the graph computes.
+        using var change = (conv.weight!.detach() - original).abs().max();
+        log.WriteLine($"{precision}: largest change of a weight by rounding {change.item<float>():E2}");
+        Assert.True(change.item<float>() > 0);
+        using var expected = bn.call(conv.call(x));
+        OrtParity.AssertClose(log, $"conv+frozenbn {precision}", expected, actual, Exact);
+    }
+
     [Fact]
     public void Relu_maxpool_and_add_match_the_resnet_stem_ops()
     {

@@ -39,7 +39,7 @@ public sealed class OnnxGraphBuilderTests
     [Fact]
     public void Float16_weight_is_stored_as_half_and_cast_back_to_float()
     {
-        var g = new OnnxGraphBuilder("t", float16Weights: true);
+        var g = new OnnxGraphBuilder("t", WeightPrecision.Float16);
         using var weight = tensor(new[] { 1f, 0.1f, -3f });
         g.AddInput("x", 3L);
         g.AddOutput("y", OnnxOps.Mul(g, "x", g.AddWeight("w", weight)), 3L);
@@ -53,5 +53,46 @@ public sealed class OnnxGraphBuilderTests
         using var x = ones(3);
         using var y = OrtParity.Run(g.ToBytes(), [("x", x)], ["y"])[0];
         Assert.Equal(new[] { 1f, (float)(Half)0.1f, -3f }, y.data<float>().ToArray());
+        Assert.Equal(y.data<float>().ToArray(), weight.data<float>().ToArray());   // the source now holds the stored values
+    }
+
+    [Fact]
+    public void Int8_matrix_is_stored_as_codes_and_channel_scales_and_the_source_holds_what_the_graph_computes()
+    {
+        var g = new OnnxGraphBuilder("t", WeightPrecision.Int8);
+        manual_seed(3);
+        using var matrix = randn(64, 96);                        // a stored Wᵀ [in, out]: channels along axis 1
+        using var original = matrix.clone();
+        using var bias = randn(96);
+        g.AddInput("x", OnnxGraphBuilder.BatchDim, 64L);
+        var y = OnnxOps.Add(g, OnnxOps.MatMul(g, "x", g.AddWeight("w", matrix, channelAxis: 1)), g.AddWeight("b", bias));
+        g.AddOutput("y", y, OnnxGraphBuilder.BatchDim, 96L);
+        var model = ModelProto.Parser.ParseFrom(g.ToBytes());
+
+        var codes = Assert.Single(model.Graph.Initializer, t => t.DataType == (int)TensorProto.Types.DataType.Int8);
+        Assert.Equal(64 * 96, codes.RawData.Length);
+        var scales = Assert.Single(model.Graph.Initializer, t => t.Name.StartsWith("w_scale", StringComparison.Ordinal));
+        Assert.Equal([1L, 96], scales.Dims);
+        Assert.Single(model.Graph.Initializer, t => t.DataType == (int)TensorProto.Types.DataType.Float16);   // the bias
+        using var rounding = (matrix - original).abs().max();
+        Assert.InRange(rounding.item<float>(), 1e-6, original.abs().max().item<float>() / 254 * 1.001);
+
+        manual_seed(4);
+        using var x = randn(5, 64);
+        using var actual = OrtParity.Run(g.ToBytes(), [("x", x)], ["y"])[0];
+        using var expected = x.matmul(matrix) + bias;
+        Assert.InRange(OrtParity.MaxAbs(expected, actual), 0, 1e-5);
+    }
+
+    [Fact]
+    public void Int8_leaves_small_matrices_and_weights_without_a_channel_axis_in_float16()
+    {
+        var g = new OnnxGraphBuilder("t", WeightPrecision.Int8);
+        using var small = ones(8, 8);
+        using var large = ones(128, 128);
+        g.AddWeight("small", small, channelAxis: 0);
+        g.AddWeight("axisless", large);
+        var model = ModelProto.Parser.ParseFrom(g.ToBytes());
+        Assert.All(model.Graph.Initializer, t => Assert.Equal((int)TensorProto.Types.DataType.Float16, t.DataType));
     }
 }

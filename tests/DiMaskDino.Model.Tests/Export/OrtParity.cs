@@ -38,9 +38,9 @@ internal static class OrtParity
     }
 
     /// <summary>Builds a one-input, one-output graph around <paramref name="emit"/>, runs it on <paramref name="x"/>.</summary>
-    public static Tensor RunSingle(Tensor x, Func<OnnxGraphBuilder, string, string> emit, bool float16Weights = false)
+    public static Tensor RunSingle(Tensor x, Func<OnnxGraphBuilder, string, string> emit, WeightPrecision precision = WeightPrecision.Float32)
     {
-        var g = new OnnxGraphBuilder("test", float16Weights);
+        var g = new OnnxGraphBuilder("test", precision);
         var input = g.AddInput("x", [OnnxGraphBuilder.BatchDim, .. x.shape.Skip(1).Cast<object>()]);
         var output = emit(g, input);
         g.AddOutputWithoutShape("y", output);
