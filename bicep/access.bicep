@@ -9,9 +9,10 @@ metadata description = 'Least-privilege access matrix of the DiMaskDino.Batch id
 
 // ---------------------------------------------------------------------------------------------------------------
 // Who may do what (least privilege). Blob roles are scoped to one container, queue roles to one queue.
-//   functions: plans jobs (lists images, reads models/datasets, writes jobs), sends shard and finalize messages,
-//              peeks dead letters of both queues (janitor; peeking needs the receive right), reads labels/reports
-//              for job status, and reports blob-trigger poison notices.
+//   functions: plans jobs (lists images, reads models/datasets, writes jobs), answers a label request with
+//              images/{dataset}/_label.status.json, records checkpoint evaluations and comparisons under reports/,
+//              sends shard and finalize messages, reads and settles dead letters of both queues (janitor: that needs
+//              the receive right), reads labels for job status, and reports blob-trigger poison notices.
 //   worker:    processes shards and finalizes (reads images/models/datasets, writes jobs results, labels and
 //              reports), receives from both queues and sends finalize messages.
 //   training:  reads datasets, writes models.
@@ -23,12 +24,12 @@ metadata description = 'Least-privilege access matrix of the DiMaskDino.Batch id
 var access accessMatrix = {
   functions: {
     blobs: [
-      { container: 'images', role: 'Storage Blob Data Reader' }
+      { container: 'images', role: 'Storage Blob Data Contributor' }
       { container: 'models', role: 'Storage Blob Data Reader' }
       { container: 'datasets', role: 'Storage Blob Data Reader' }
       { container: 'jobs', role: 'Storage Blob Data Contributor' }
       { container: 'labels', role: 'Storage Blob Data Reader' }
-      { container: 'reports', role: 'Storage Blob Data Reader' }
+      { container: 'reports', role: 'Storage Blob Data Contributor' }
     ]
     queues: [
       { queue: 'shards', role: 'Azure Service Bus Data Sender' }

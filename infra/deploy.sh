@@ -265,6 +265,14 @@ work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 
 # ---- 1. infrastructure (first run: placeholder images) -------------------------------------------------------------
+# Resource providers the deployment uses; registering one that is registered is a no-op.
+for namespace in Microsoft.App Microsoft.ContainerRegistry Microsoft.EventGrid Microsoft.Insights \
+  Microsoft.ManagedIdentity Microsoft.OperationalInsights Microsoft.ServiceBus Microsoft.Storage Microsoft.Web; do
+  if [[ "$(az provider show --namespace "${namespace}" --query registrationState --output tsv 2>/dev/null)" != "Registered" ]]; then
+    step "registering resource provider ${namespace}"
+    az provider register --namespace "${namespace}" --wait --output none
+  fi
+done
 if az deployment sub show --name "${deployment_name}" --query "properties.provisioningState" --output tsv 2>/dev/null |
   grep -qx Succeeded; then
   step "infrastructure of ${deployment_name} exists; images first"

@@ -45,7 +45,7 @@ var assignee = usesIdentity ? identity!.properties.principalId : principalId
 var assigneeKey = usesIdentity ? identity.id : principalId
 var assigneeType = usesIdentity ? 'ServicePrincipal' : principalType
 
-resource account 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   name: storageAccountName
 
   resource blobService 'blobServices' existing = {
@@ -57,14 +57,14 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
   }
 }
 
-resource storageQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-06-01' existing = [
+resource storageQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-09-01' existing = [
   for grant in grants.storageQueues: {
     parent: account::queueService
     name: grant.queue
   }
 ]
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' existing = [
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' existing = [
   for grant in grants.blobs: {
     parent: account::blobService
     name: grant.container

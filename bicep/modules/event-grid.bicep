@@ -18,7 +18,7 @@ param tags object
 @description('Required. Name of the data storage account (in this resource group).')
 param storageAccountName string
 
-resource account 'Microsoft.Storage/storageAccounts@2026-06-01' existing = {
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   name: storageAccountName
 }
 

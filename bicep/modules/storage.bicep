@@ -48,7 +48,7 @@ var containers dataContainer[] = [
 // The Functions blob extension writes a notice here after the last failed try of a blob-triggered function.
 var blobTriggerPoisonQueue = 'webjobs-blobtrigger-poison'
 
-resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
+resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
   name: name
   location: location
   tags: tags
@@ -80,7 +80,7 @@ resource account 'Microsoft.Storage/storageAccounts@2026-06-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {
@@ -95,7 +95,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2026-06-01'
   }
 }
 
-resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-06-01' = [
+resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2026-09-01' = [
   for container in containers: {
     parent: blobService
     name: container
@@ -105,17 +105,17 @@ resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containe
   }
 ]
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-06-01' = {
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-09-01' = {
   parent: account
   name: 'default'
 }
 
-resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-06-01' = {
+resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2026-09-01' = {
   parent: queueService
   name: blobTriggerPoisonQueue
 }
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-06-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09-01' = {
   parent: account
   name: 'default'
   properties: {

@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Starts Azurite (npm package azurite, pinned below) on loopback for local development and creates the storage
-# layout (containers images, models, datasets, jobs, labels, reports; queues shards, finalize and their -poison
-# queues). The package is installed under .azurite/tool/ and data is kept under .azurite/data/ in the repository;
-# .azurite/ ignores itself. Safe to re-run: a running Azurite is reused and existing containers and queues are kept.
+# Starts Azurite (npm package azurite) on loopback for local development and creates the storage layout
+# (containers images, models, datasets, jobs, labels, reports; queues shards, finalize and their -poison queues).
+# The package is installed once under .tools/azurite/ (the same pinned install the integration tests use) and data
+# is kept under .azurite/data/; both folders are git-ignored. Safe to re-run: a running Azurite is reused and existing
+# containers and queues are kept.
 #
 # Ports: AZURITE_BLOB_PORT (10000), AZURITE_QUEUE_PORT (10001), AZURITE_TABLE_PORT (10002). AZURITE_STATE_DIR moves
-# the data, pid and log (default .azurite/), AZURITE_TOOL_DIR the npm install (default .azurite/tool/).
+# the data, pid and log (default .azurite/), AZURITE_TOOL_DIR the npm install (default .tools/azurite/).
 # Stop with infra/local/azurite-stop.sh.
 set -euo pipefail
 
-readonly azurite_version="3.37.0"
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "${script_dir}/../.." && pwd)"
 readonly script_dir repo_root
+# One pin for the repository: the integration tests' version file (3.37.0 until that file exists).
+readonly version_file="${repo_root}/tests/DiMaskDino.IntegrationTests/Azurite/azurite.version"
+if [[ -f "${version_file}" ]]; then
+  azurite_version="$(tr -d '[:space:]' <"${version_file}")"
+else
+  azurite_version="3.37.0"
+fi
+readonly azurite_version
 readonly state_dir="${AZURITE_STATE_DIR:-${repo_root}/.azurite}"
-readonly tool_dir="${AZURITE_TOOL_DIR:-${repo_root}/.azurite/tool}"
+readonly tool_dir="${AZURITE_TOOL_DIR:-${repo_root}/.tools/azurite}"
 readonly data_dir="${state_dir}/data"
 readonly pid_file="${state_dir}/azurite.pid"
 readonly log_file="${state_dir}/azurite.log"
@@ -37,8 +45,11 @@ command -v node >/dev/null 2>&1 || fail "Node.js (node, npm) is required to run 
 command -v npm >/dev/null 2>&1 || fail "npm is required to install Azurite"
 command -v curl >/dev/null 2>&1 || fail "curl is required to wait for Azurite"
 
-mkdir -p "${data_dir}" "${repo_root}/.azurite"
-[[ -f "${repo_root}/.azurite/.gitignore" ]] || echo '*' >"${repo_root}/.azurite/.gitignore"
+mkdir -p "${data_dir}" "${tool_dir}"
+# Neither folder belongs in git, whatever the repository's .gitignore says.
+for folder in "${state_dir}" "${tool_dir}"; do
+  [[ -f "${folder}/.gitignore" ]] || echo '*' >"${folder}/.gitignore"
+done
 
 azurite="${tool_dir}/node_modules/.bin/azurite"
 if [[ ! -x "${azurite}" ]] || ! grep -q "\"version\": \"${azurite_version}\"" "${tool_dir}/node_modules/azurite/package.json" 2>/dev/null; then

@@ -26,12 +26,12 @@ public sealed partial class RoleAssignmentTests(DeploymentFixture fixture)
     // principal | scope | role
     private static readonly string[] Expected =
     [
-        "functions | container images | Storage Blob Data Reader",
+        "functions | container images | Storage Blob Data Contributor",
         "functions | container models | Storage Blob Data Reader",
         "functions | container datasets | Storage Blob Data Reader",
         "functions | container jobs | Storage Blob Data Contributor",
         "functions | container labels | Storage Blob Data Reader",
-        "functions | container reports | Storage Blob Data Reader",
+        "functions | container reports | Storage Blob Data Contributor",
         "functions | queue shards | Azure Service Bus Data Sender",
         "functions | queue shards | Azure Service Bus Data Receiver",
         "functions | queue finalize | Azure Service Bus Data Sender",
