@@ -99,7 +99,7 @@ esac
 [[ "${location}" =~ ^[a-z0-9]+$ ]] || fail "--location must be a region name such as swedencentral, got '${location}'"
 
 readonly param_file="${repo_root}/bicep/${profile}.bicepparam"
-readonly deployment_name="dimaskdino-${env_name}"
+readonly deployment_name="${env_name}"
 [[ -f "${param_file}" ]] || fail "${param_file} not found"
 
 # ---- prerequisites -------------------------------------------------------------------------------------------------
