@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # GPU shard worker (src/DiMaskDino.Worker): CUDA 13 + cuDNN 9 runtime, the ASP.NET Core 10 runtime (the worker
 # serves /healthz and /readyz on 8080), ONNX Runtime GPU from the app's NuGet package
-# (Microsoft.ML.OnnxRuntime.Gpu.Linux, CUDA execution provider). Build context: the repository root as staged by
-# infra/deploy.sh (global.json, Directory.*, build/, src/).
+# (Microsoft.ML.OnnxRuntime.Gpu.Linux 1.31, whose CUDA provider links libcudart.so.13 and libcublas.so.13 and loads
+# cuDNN 9: exactly what this base image carries; the GPU node supplies the driver). Build context: the repository
+# root as staged by infra/deploy.sh (global.json, Directory.*, build/, src/).
 
 # ---- build -----------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
@@ -35,7 +36,7 @@ RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet \
 ENV DOTNET_ROOT=/usr/share/dotnet \
     DOTNET_RUNNING_IN_CONTAINER=true \
     DOTNET_NOLOGO=true \
-    ASPNETCORE_HTTP_PORTS=8080 \
+    Worker__HealthPort=8080 \
     Inference__PreferredProvider=Cuda
 
 WORKDIR /app

@@ -63,6 +63,11 @@ param maxReplicas int = 10
 @maxValue(100)
 param shardMessagesPerReplica int = 2
 
+// The worker serves its probes here (Worker__HealthPort) and stops within Worker__ShutdownTimeout (30 s) of SIGTERM:
+// the grace period leaves it room to abandon the shard in hand rather than be killed mid-write.
+var healthPort = 8080
+var terminationGracePeriodSeconds = 60
+
 var shardQueue pipelineQueue = 'shards'
 var finalizeQueue pipelineQueue = 'finalize'
 
@@ -110,6 +115,10 @@ resource worker 'Microsoft.App/containerApps@2026-07-01' = {
           }
           env: concat(settings, [
             {
+              name: 'Worker__HealthPort'
+              value: string(healthPort)
+            }
+            {
               name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
               secretRef: 'appinsights-connection-string'
             }
@@ -119,7 +128,7 @@ resource worker 'Microsoft.App/containerApps@2026-07-01' = {
               type: 'Liveness'
               httpGet: {
                 path: '/healthz'
-                port: 8080
+                port: healthPort
               }
               periodSeconds: 30
               failureThreshold: 3
@@ -128,7 +137,7 @@ resource worker 'Microsoft.App/containerApps@2026-07-01' = {
               type: 'Readiness'
               httpGet: {
                 path: '/readyz'
-                port: 8080
+                port: healthPort
               }
               periodSeconds: 10
               failureThreshold: 3
@@ -138,7 +147,7 @@ resource worker 'Microsoft.App/containerApps@2026-07-01' = {
               type: 'Startup'
               httpGet: {
                 path: '/healthz'
-                port: 8080
+                port: healthPort
               }
               periodSeconds: 10
               failureThreshold: 30
@@ -146,6 +155,7 @@ resource worker 'Microsoft.App/containerApps@2026-07-01' = {
           ]
         }
       ]
+      terminationGracePeriodSeconds: terminationGracePeriodSeconds
       scale: {
         minReplicas: 0
         maxReplicas: maxReplicas

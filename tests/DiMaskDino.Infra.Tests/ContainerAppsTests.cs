@@ -60,6 +60,10 @@ public sealed class ContainerAppsTests(DeploymentFixture fixture)
         Assert.Equal("/healthz", Probe("Liveness")["path"]!.ToString());
         Assert.Equal("/readyz", Probe("Readiness")["path"]!.ToString());
         Assert.All(probes, probe => Assert.Equal(8080, (int)probe!["httpGet"]!["port"]!));
+        var env = worker["properties"]!["template"]!["containers"]![0]!["env"]!.AsArray();
+        Assert.Equal("8080", (string?)env.Single(variable => (string)variable!["name"]! == "Worker__HealthPort")!["value"]);
+        // Above the worker's 30 s shutdown timeout, so a stopping replica abandons its shard instead of being killed.
+        Assert.True((int)worker["properties"]!["template"]!["terminationGracePeriodSeconds"]! > 30);
 
         JsonNode Probe(string type) => probes.Single(probe => (string)probe!["type"]! == type)!["httpGet"]!;
     }

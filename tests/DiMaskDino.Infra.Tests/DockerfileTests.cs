@@ -43,7 +43,7 @@ public sealed partial class DockerfileTests
         Assert.Contains(worker.Stages, stage => stage.Image.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0", StringComparison.Ordinal));
         Assert.Contains("src/DiMaskDino.Worker/DiMaskDino.Worker.csproj", worker.Text);
         Assert.Equal("""["dotnet", "DiMaskDino.Worker.dll"]""", worker.Runtime.Last("ENTRYPOINT"));
-        Assert.Contains("ASPNETCORE_HTTP_PORTS=8080", worker.Runtime.Last("ENV"));
+        Assert.Contains("Worker__HealthPort=8080", worker.Runtime.Last("ENV"));
         Assert.Equal("8080", worker.Runtime.Last("EXPOSE"));
         Assert.DoesNotContain(worker.Instructions, instruction => instruction.Keyword == "HEALTHCHECK");
     }
