@@ -12,7 +12,7 @@ COPY global.json Directory.Build.props Directory.Build.targets Directory.Package
 COPY build/ build/
 COPY src/ src/
 RUN dotnet publish src/DiMaskDino.Functions/DiMaskDino.Functions.csproj \
-        --configuration Release --output /home/site/wwwroot
+        --configuration Release --runtime linux-x64 --no-self-contained --output /home/site/wwwroot
 
 # ---- runtime -----------------------------------------------------------------------------------------------------
 FROM mcr.microsoft.com/azure-functions/dotnet-isolated:4-dotnet-isolated10.0 AS runtime
