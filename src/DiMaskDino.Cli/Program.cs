@@ -4,7 +4,10 @@ using DiMaskDino.Cli.Commands;
 var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-MaskDINO and measure them with pycocotools-exact COCO evaluation.")
 {
     EvalCommand.Create(),
+    PredictCommand.Create(),
     BenchCommand.Create(),
+    LabelCommand.Create(),
+    WorkerCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

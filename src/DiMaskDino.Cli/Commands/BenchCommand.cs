@@ -28,7 +28,7 @@ internal static class BenchCommand
                 parse.GetValue(directory)!, parse.GetValue(runs), parse.GetValue(iouType), parse.GetValue(threads), parse.GetValue(images), ct)),
             cancellationToken));
 
-        return new Command("bench", "Benchmarks whose results are recorded in docs/benchmarks.md.") { coco };
+        return new Command("bench", "Benchmarks whose results are recorded in docs/benchmarks.md.") { coco, PredictBenchmark.Create() };
     }
 
     private static int RunCoco(DirectoryInfo directory, int runs, IouTypeSelection selection, int threads, int images, CancellationToken cancellationToken)

@@ -19,6 +19,15 @@ public sealed class InferenceOptions
     [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
+    /// <summary>
+    /// Whether ORT's intra-op worker threads spin while they wait for work (<c>session.intra_op.allow_spinning</c>).
+    /// Spinning shortens the gap between operators, but the spinning threads take CPU that concurrent decoding and
+    /// post-processing need when they overlap the runs (BatchPredictor); off by default. Measured on 2 cores with
+    /// <c>dimaskdino bench predict</c>: the same ORT runs took 14.4 s of CPU with spinning and 9.3 s without
+    /// (docs/benchmarks.md, "predict throughput").
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+
     /// <summary>ORT graph optimisation level applied when the session is created.</summary>
     public GraphOptimizationLevel GraphOptimizationLevel { get; set; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
 }

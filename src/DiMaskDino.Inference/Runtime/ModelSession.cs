@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
 
@@ -69,13 +70,60 @@ public sealed partial class ModelSession : IDisposable
         return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
     }
 
+    /// <summary>
+    /// Runs the model on a batch held in <paramref name="images"/> without copying it (the memory is pinned for the
+    /// duration of the run and must not be written meanwhile); thread-safe. Cancelling the token terminates a run in
+    /// flight (ORT's RunOptions.Terminate) and throws <see cref="OperationCanceledException"/>.
+    /// </summary>
+    /// <param name="images">[batch, 3, H, W] float32, exactly batch·3·H·W long</param>
+    /// <returns>the three outputs; dispose it to release them</returns>
+    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        var imageLength = 3L * Metadata.InputHeight * Metadata.InputWidth;
+        if (images.Length != batch * imageLength)
+        {
+            throw new ArgumentException(
+                $"expected {batch} × 3 × {Metadata.InputHeight} × {Metadata.InputWidth} = {batch * imageLength} floats, got {images.Length}", nameof(images));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var input = OrtValue.CreateTensorValueFromMemory(
+            OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(images), [batch, 3, Metadata.InputHeight, Metadata.InputWidth]);
+        using var runOptions = new RunOptions();
+        // Declared after runOptions, so disposed first: Dispose waits for a callback in progress.
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        IDisposableReadOnlyCollection<OrtValue> results;
+        try
+        {
+            results = _session.Run(runOptions, _inputNames, [input], _outputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("the ONNX Runtime run was terminated by cancellation", cancellationToken);
+        }
+
+        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
+    }
+
+    /// <summary>True once <see cref="Dispose"/> ran; <see cref="ModelSessionCache"/> tests use it to prove a retired session is released.</summary>
+    internal bool IsDisposed { get; private set; }
+
     public void Dispose()
     {
+        IsDisposed = true;
         _session.Dispose();
     }
 
     private static (InferenceSession, ExecutionProvider) Create(string modelPath, InferenceOptions options, ILogger logger)
     {
+        if (options.PreferredProvider == ExecutionProvider.Cuda && CudaLibraries.FirstMissing() is { } missing)
+        {
+            var cpuSession = OpenOnCpu(modelPath, options);
+            LogCudaFallback(logger, modelPath, $"{missing} cannot be loaded (ORT 1.31 needs CUDA 13 and cuDNN 9 on the library path)");
+            return (cpuSession, ExecutionProvider.Cpu);
+        }
+
         if (options.PreferredProvider == ExecutionProvider.Cuda)
         {
             // ORT copies what it needs from SessionOptions when the session is created, so they are disposed here.
@@ -113,13 +161,18 @@ public sealed partial class ModelSession : IDisposable
         }
     }
 
-    private static SessionOptions NewOptions(InferenceOptions options) => new()
+    private static SessionOptions NewOptions(InferenceOptions options)
     {
-        IntraOpNumThreads = options.IntraOpThreads,
-        GraphOptimizationLevel = options.GraphOptimizationLevel,
-        ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-        LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
-    };
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = options.IntraOpThreads,
+            GraphOptimizationLevel = options.GraphOptimizationLevel,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        return sessionOptions;
+    }
 
     private static string FirstLine(string message)
     {

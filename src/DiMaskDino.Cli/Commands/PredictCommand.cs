@@ -1,0 +1,158 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using DiMaskDino.Cli.Predict;
+using DiMaskDino.Hosting;
+using DiMaskDino.Inference.Batching;
+using DiMaskDino.Inference.Images;
+using DiMaskDino.Inference.Overlays;
+using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Inference.Runtime;
+using SixLabors.ImageSharp;
+
+namespace DiMaskDino.Cli.Commands;
+
+/// <summary>
+/// <c>dimaskdino predict IMAGE... --model MODEL.onnx [--out DIR] [--score-threshold 0.3] [--batch-size 8] [--polygons]
+/// [--provider cuda|cpu] [--no-overlays]</c>: labels images with an exported model; see <see cref="PredictionWriter"/>
+/// for the files written. Exit code 0 when every image was labelled, 1 when any failed (each listed on stderr, the
+/// others still written), 1 for bad arguments, 130 when cancelled.
+/// </summary>
+internal static class PredictCommand
+{
+    public const double DefaultScoreThreshold = 0.3;
+
+    public static Command Create()
+    {
+        var images = new Argument<string[]>("IMAGE")
+        {
+            Description = "Image files or directories (searched recursively for .jpg .jpeg .png .bmp .gif .webp .tif .tiff .tga .pbm).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var model = new Option<FileInfo>("--model") { Description = "The exported model (.onnx with dimaskdino metadata).", Required = true };
+        var output = new Option<DirectoryInfo>("--out")
+        {
+            Description = "Output folder for results.json, images.json, failures.json and overlays/.",
+            DefaultValueFactory = _ => new DirectoryInfo("predictions"),
+        };
+        var threshold = new Option<double>("--score-threshold")
+        {
+            Description = "Keep instances scoring at least this (0 keeps the top 100 per image, as COCO evaluation expects).",
+            DefaultValueFactory = _ => DefaultScoreThreshold,
+        };
+        var batchSize = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 8 };
+        var polygons = new Option<bool>("--polygons") { Description = "Write segmentations as polygons instead of compressed RLE." };
+        var provider = new Option<ExecutionProvider>("--provider")
+        {
+            Description = "Execution provider: cuda (falls back to the CPU when CUDA is unavailable) or cpu.",
+            DefaultValueFactory = _ => ExecutionProvider.Cuda,
+        };
+        var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not draw overlay PNGs." };
+
+        var command = new Command("predict", "Label images with an exported DiMaskDino model: COCO results JSON and an overlay PNG per image.")
+        {
+            images, model, output, threshold, batchSize, polygons, provider, noOverlays,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
+            ct => RunAsync(
+                new Request(
+                    parse.GetValue(images)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(threshold), parse.GetValue(batchSize),
+                    parse.GetValue(polygons), parse.GetValue(provider), !parse.GetValue(noOverlays)),
+                ct),
+            cancellationToken));
+        return command;
+    }
+
+    private sealed record Request(
+        string[] Images, FileInfo Model, DirectoryInfo Output, double ScoreThreshold, int BatchSize, bool Polygons, ExecutionProvider Provider, bool Overlays);
+
+    private static async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
+    {
+        if (!request.Model.Exists)
+        {
+            throw new CliInputException($"--model: file not found: {request.Model.FullName}");
+        }
+
+        if (request.ScoreThreshold is < 0 or > 1 || double.IsNaN(request.ScoreThreshold))
+        {
+            throw new CliInputException($"--score-threshold must be between 0 and 1, got {request.ScoreThreshold}");
+        }
+
+        if (request.BatchSize is < 1 or > 1024)
+        {
+            throw new CliInputException($"--batch-size must be between 1 and 1024, got {request.BatchSize}");
+        }
+
+        var files = ImageFiles.Expand(request.Images);
+        var clock = Stopwatch.StartNew();
+        using var session = new ModelSession(
+            request.Model.FullName, new InferenceOptions { PreferredProvider = request.Provider }, new ConsoleLogger<ModelSession>());
+        var predictor = new BatchPredictor(session, new BatchPredictorOptions
+        {
+            BatchSize = request.BatchSize,
+            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = request.ScoreThreshold },
+        });
+        ConsoleUi.Info($"model loaded in {clock.Elapsed.TotalSeconds:F1} s; labelling {files.Count} images");
+
+        Directory.CreateDirectory(request.Output.FullName);
+        if (request.Overlays)
+        {
+            Directory.CreateDirectory(Path.Combine(request.Output.FullName, PredictionWriter.OverlayFolder));
+        }
+
+        var writer = new PredictionWriter(request.Output.FullName, files, session.Metadata, request.Polygons);
+        var renderer = new OverlayRenderer(session.Metadata.Classes);
+        var loader = new ImageLoader();
+        var indexOf = files.Select((file, index) => (file, index)).ToDictionary(p => p.file, p => p.index, StringComparer.Ordinal);
+        clock.Restart();
+        // Outcomes arrive in input order; overlays are drawn and saved on several threads as they come.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(predictor.PredictAsync(ReadAsync(files, cancellationToken), cancellationToken), parallel, async (outcome, ct) =>
+        {
+            int index = indexOf[outcome.Key];
+            writer.Add(index, outcome);
+            if (request.Overlays && outcome.Succeeded)
+            {
+                var image = loader.Load(await File.ReadAllBytesAsync(files[index], ct));
+                using var overlay = renderer.Render(image, outcome.Instances);
+                PredictionWriter.WriteAtomically(writer.OverlayPath(index), stream => overlay.SaveAsPng(stream));
+            }
+        });
+        var elapsed = clock.Elapsed;
+        writer.WriteAll();
+
+        int failed = 0, instances = 0;
+        foreach (var (index, outcome) in writer.Outcomes)
+        {
+            if (outcome.Succeeded)
+            {
+                instances += outcome.Instances.Count;
+                Console.Out.WriteLine($"{files[index]}\t{outcome.Instances.Count}");
+            }
+            else
+            {
+                failed++;
+                Console.Error.WriteLine($"error: {files[index]}: {outcome.FailureReason}");
+            }
+        }
+
+        ConsoleUi.Info(
+            $"labelled {files.Count - failed} of {files.Count} images ({instances} instances) in {elapsed.TotalSeconds:F1} s, " +
+            $"{files.Count / Math.Max(elapsed.TotalSeconds, 1e-9):F1} images/s on {session.Provider}; results in {Path.Combine(request.Output.FullName, PredictionWriter.ResultsFile)}");
+        if (failed > 0)
+        {
+            Console.Error.WriteLine($"error: {failed} of {files.Count} images could not be labelled (listed above and in {PredictionWriter.FailuresFile})");
+            return CommandErrors.BadInput;
+        }
+
+        return CommandErrors.Success;
+    }
+
+    private static async IAsyncEnumerable<ImageInput> ReadAsync(IReadOnlyList<string> files, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in files)
+        {
+            yield return new ImageInput(file, await File.ReadAllBytesAsync(file, cancellationToken));
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DiMaskDino.Pipeline.Finalizing;
+
+/// <summary>
+/// Merges a job's shard results into <c>labels/{dataset}/{jobId}/annotations.json</c>, <c>failures.json</c> and
+/// <c>summary.json</c> (and, with ground truth, the report), then marks the job completed and makes it the dataset's
+/// base for incremental re-labeling. Idempotent: the outputs are written first-writer-wins and are the same bytes
+/// on every run; a completed job is returned as it is.
+/// </summary>
+/// <remarks>
+/// Before writing anything it checks that every shard has a result and that each result lists exactly its manifest's
+/// images in order, so every planned image ends up once, labeled or in failures.json; otherwise it refuses with a
+/// <see cref="JobIncompleteException"/> naming the shards. Memory holds one shard at a time (see <see cref="LabelOutputWriter"/>).
+/// </remarks>
+public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evaluator, ILogger<JobFinalizer> logger)
+{
+    public async Task<JobSummary> FinalizeAsync(string jobId, CancellationToken cancellationToken = default)
+    {
+        var job = await store.RequireJobAsync(jobId, cancellationToken);
+        if (job.State == JobState.Completed && await ReadSummaryAsync(job, cancellationToken) is { } done)
+        {
+            return done;
+        }
+
+        if (job.State is not (JobState.Running or JobState.Completed))
+        {
+            throw new InvalidOperationException($"job {jobId} is {job.State.ToString().ToLowerInvariant()}, it cannot be finalized");
+        }
+
+        await CheckCompleteAsync(job, cancellationToken);
+
+        using var output = new LabelOutputWriter(job.Request.ImagesPrefix);
+        var shardsFailed = 0;
+        long labeledThisJob = 0;
+        for (var shard = 0; shard < job.ShardCount; shard++)
+        {
+            var result = await store.ReadResultAsync(jobId, shard, cancellationToken)
+                ?? throw new JobIncompleteException(jobId, [shard], $"job {jobId}: the result of shard {shard} disappeared while finalizing");
+            var manifest = await store.RequireManifestAsync(jobId, shard, cancellationToken);
+            CheckMatches(manifest, result);
+            if (result.Images.Count > 0 && result.Images.All(i => i.Failure?.Kind == FailureKind.Shard))
+            {
+                shardsFailed++;
+            }
+
+            labeledThisJob += manifest.Images.Count(i => i.CarriedFrom is null);
+            output.Add(result);
+        }
+
+        output.Complete();
+        var labels = JobPaths.LabelsFolder(job.Request.Dataset, jobId);
+        string? report = null;
+        if (job.Request.GroundTruth is { } groundTruth)
+        {
+            report = (await evaluator.EvaluateAsync(job, groundTruth, output.AnnotationsPath, cancellationToken)).ToString();
+        }
+
+        var summary = new JobSummary
+        {
+            JobId = jobId,
+            Dataset = job.Request.Dataset,
+            Model = job.Request.Model.Name,
+            ModelVersion = job.Request.Model.Version,
+            ImagesTotal = output.ImagesLabeled + output.ImagesFailed,
+            ImagesLabeled = output.ImagesLabeled,
+            ImagesFailed = output.ImagesFailed,
+            Annotations = output.Annotations,
+            ImagesLabeledThisJob = labeledThisJob,
+            ImagesCarried = job.ImagesCarried,
+            ImagesRemoved = job.ImagesRemoved,
+            BaseJobId = job.BaseJobId,
+            Shards = job.ShardCount,
+            ShardsFailed = shardsFailed,
+            Categories = output.CategoryCount,
+            Report = report,
+        };
+
+        await UploadAsync(labels.Child(JobPaths.AnnotationsFile), output.AnnotationsPath, cancellationToken);
+        await UploadAsync(labels.Child(JobPaths.FailuresFile), output.FailuresPath, cancellationToken);
+        await store.Blobs.WriteAsync(labels.Child(JobPaths.SummaryFile), SerializeSummary(summary), WriteMode.CreateNew, cancellationToken);
+
+        await store.WriteJobAsync(job with { State = JobState.Completed }, cancellationToken);
+        await store.WriteLatestAsync(
+            job.Request.Dataset,
+            new DatasetPointer(jobId, job.Request.ImagesPrefix, job.Request.Model, job.Request.Thresholds),
+            cancellationToken);
+        LogFinalized(logger, jobId, summary.ImagesLabeled, summary.ImagesFailed, summary.Annotations);
+        return summary;
+    }
+
+    /// <summary>
+    /// Records shard <paramref name="shard"/> as failed: a result listing every image of its manifest as failed with
+    /// <paramref name="reason"/> (for a dead-lettered shard; called by the janitor or the embedded runner). No-op when the
+    /// shard already has a result. Returns whether this call wrote it.
+    /// </summary>
+    public async Task<bool> FailShardAsync(string jobId, int shard, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        var manifest = await store.RequireManifestAsync(jobId, shard, cancellationToken);
+        var failure = new ImageFailure(FailureKind.Shard, reason);
+        var result = new ShardResult(jobId, shard, [.. manifest.Images.Select(i => new ImageResult(i.Id, i.Name, i.ETag, 0, 0, []) { Failure = failure })]);
+        var written = await store.WriteResultAsync(result, cancellationToken);
+        if (written)
+        {
+            LogShardFailed(logger, jobId, shard, manifest.Images.Count, reason);
+        }
+
+        return written;
+    }
+
+    /// <summary>Shards of <paramref name="job"/> without a result, in order.</summary>
+    public async Task<IReadOnlyList<int>> MissingShardsAsync(JobRecord job, CancellationToken cancellationToken = default)
+    {
+        var finished = new HashSet<int>();
+        await foreach (var shard in store.ListFinishedShardsAsync(job.JobId, cancellationToken))
+        {
+            finished.Add(shard);
+        }
+
+        return [.. Enumerable.Range(0, job.ShardCount).Where(s => !finished.Contains(s))];
+    }
+
+    private async Task CheckCompleteAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var missing = await MissingShardsAsync(job, cancellationToken);
+        if (missing.Count > 0)
+        {
+            var shown = string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? $", … ({missing.Count} in all)" : "");
+            throw new JobIncompleteException(job.JobId, missing, $"job {job.JobId} cannot be finalized: shards {shown} have no result yet");
+        }
+    }
+
+    private static void CheckMatches(ShardManifest manifest, ShardResult result)
+    {
+        var same = manifest.Images.Count == result.Images.Count
+            && manifest.Images.Zip(result.Images).All(p => p.First.Id == p.Second.Id && p.First.Name == p.Second.Name);
+        if (!same)
+        {
+            throw new JobIncompleteException(
+                manifest.JobId,
+                [manifest.Shard],
+                $"job {manifest.JobId}: the result of shard {manifest.Shard} does not list exactly the {manifest.Images.Count} images of its manifest");
+        }
+    }
+
+    private async Task UploadAsync(BlobPath path, string file, CancellationToken cancellationToken)
+    {
+        using var data = new MappedFileData(file);
+        await store.Blobs.WriteAsync(path, data.Data, WriteMode.CreateNew, cancellationToken);
+    }
+
+    private async Task<JobSummary?> ReadSummaryAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var content = await store.Blobs.ReadAsync(JobPaths.Output(job.Request.Dataset, job.JobId, JobPaths.SummaryFile), cancellationToken);
+        return content is null ? null : JobStore.Deserialize(content.Data, SummaryJson.Context.JobSummary, "summary.json");
+    }
+
+    private static BinaryData SerializeSummary(JobSummary summary)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(summary, SummaryJson.Context.JobSummary);
+        return BinaryData.FromBytes([.. bytes, (byte)'\n']);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Job {JobId} finalized: {Labeled} images labeled, {Failed} failed, {Annotations} annotations")]
+    private static partial void LogFinalized(ILogger logger, string jobId, long labeled, long failed, long annotations);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Job {JobId}: shard {Shard} recorded as failed ({Images} images): {Reason}")]
+    private static partial void LogShardFailed(ILogger logger, string jobId, int shard, int images, string reason);
+}

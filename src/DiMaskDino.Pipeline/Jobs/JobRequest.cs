@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+
+namespace DiMaskDino.Pipeline.Jobs;
+
+/// <summary>
+/// What to label: every image blob under <see cref="ImagesPrefix"/> in the <c>images</c> container, with
+/// <see cref="Model"/>, into <c>labels/{Dataset}/{jobId}/</c>. Serialized as the <c>request</c> of job.json.
+/// </summary>
+public sealed record JobRequest
+{
+    /// <summary>Name of the labeled dataset: the folder under <c>labels/</c> and the key of incremental re-labeling.</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>Blob-name prefix in the <c>images</c> container, e.g. <c>"shapes/"</c>; empty for the whole container.
+    /// COCO <c>file_name</c>s are blob names relative to it.</summary>
+    public required string ImagesPrefix { get; init; }
+
+    public required ModelReference Model { get; init; }
+
+    /// <summary>Images per shard (one queue message, one results file).</summary>
+    public int ShardSize { get; init; } = 256;
+
+    public LabelingThresholds Thresholds { get; init; } = new();
+
+    /// <summary>Blob name of a COCO ground truth in the <c>datasets</c> container (e.g. <c>"shapes-val/annotations.json"</c>);
+    /// when set, finalizing also evaluates the labels and writes <c>reports/{jobId}/</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? GroundTruth { get; init; }
+
+    /// <summary>Explicit job id; when null the submitter derives a deterministic one (<see cref="JobIds"/>).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? JobId { get; init; }
+
+    /// <summary>Reuse the dataset's previous labels for unchanged images (same model, thresholds and prefix).</summary>
+    public bool Incremental { get; init; } = true;
+}
+
+/// <summary>Where the model lives.</summary>
+public enum ModelLocation
+{
+    /// <summary><see cref="ModelReference.Name"/> is a blob name in the <c>models</c> container.</summary>
+    [JsonStringEnumMemberName("blob")]
+    Blob,
+
+    /// <summary><see cref="ModelReference.Name"/> is a local file path (embedded CLI only).</summary>
+    [JsonStringEnumMemberName("file")]
+    File,
+}
+
+/// <summary>A model and the version it had when the job was submitted (blob ETag, or SHA-256 of a local file).</summary>
+public sealed record ModelReference(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<ModelLocation>))] ModelLocation Location,
+    string Name,
+    string Version);
+
+/// <summary>Post-processing of the model's outputs (DiMaskDino.Inference's InstancePostProcessorOptions).</summary>
+public sealed record LabelingThresholds
+{
+    /// <summary>Instances scoring below this are not written.</summary>
+    public double ScoreThreshold { get; init; } = 0.5;
+
+    /// <summary>At most this many instances per image.</summary>
+    public int DetectionsPerImage { get; init; } = 100;
+
+    /// <summary>A mask pixel is foreground when its logit is above this.</summary>
+    public float MaskLogitThreshold { get; init; }
+}

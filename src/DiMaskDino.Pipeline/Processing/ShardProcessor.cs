@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using DiMaskDino.Coco.Masks;
+using DiMaskDino.Inference.Batching;
+using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace DiMaskDino.Pipeline.Processing;
+
+/// <summary>
+/// Handles one shard message: <c>results/{n}.json</c> from <c>shards/{n}.json</c>. Carried images get their base
+/// job's result copied; the others are downloaded (at most <see cref="PipelineOptions.DownloadParallelism"/> ahead) and
+/// labeled by the job's model through <see cref="BatchPredictor"/>. The result is written first-writer-wins, so a
+/// duplicate delivery or a worker that was presumed dead cannot change it; then <see cref="FinalizeTrigger"/> runs.
+/// </summary>
+/// <remarks>
+/// A bad or vanished image is a per-image failure. An exception out of <see cref="ProcessAsync"/> means the shard
+/// failed and nothing was written (the message should be retried): storage errors, a model that cannot be loaded, a
+/// manifest that is missing, malformed or names an image outside the images container. Messages of a cancelled or
+/// already completed job are accepted without work.
+/// </remarks>
+public sealed partial class ShardProcessor(
+    JobStore store, ModelCache models, FinalizeTrigger trigger, PipelineOptions options, ILogger<ShardProcessor> logger, IPipelineObserver? observer = null)
+{
+    private readonly IPipelineObserver _observer = observer ?? NullObserver.Instance;
+
+    public async Task ProcessAsync(BinaryData messageBody, CancellationToken cancellationToken)
+    {
+        var message = JobStore.Deserialize(messageBody, PipelineJsonContext.Default.ShardMessage, "shard message");
+        var job = await store.RequireJobAsync(message.JobId, cancellationToken);
+        if (job.State is JobState.Cancelled or JobState.Completed or JobState.Failed)
+        {
+            LogSkipped(logger, job.JobId, message.Shard, job.State);
+            return;
+        }
+
+        if (message.Shard < 0 || message.Shard >= job.ShardCount)
+        {
+            throw new InvalidDataException($"job {job.JobId} has {job.ShardCount} shards, the message names shard {message.Shard}");
+        }
+
+        if (await store.Blobs.GetPropertiesAsync(JobPaths.Result(job.JobId, message.Shard), cancellationToken) is null)
+        {
+            await LabelAsync(job, message.Shard, cancellationToken);
+        }
+
+        await trigger.CheckAsync(job, cancellationToken);
+    }
+
+    private async Task LabelAsync(JobRecord job, int shard, CancellationToken cancellationToken)
+    {
+        var manifest = await store.RequireManifestAsync(job.JobId, shard, cancellationToken);
+        if (manifest.JobId != job.JobId || manifest.Shard != shard)
+        {
+            throw new InvalidDataException($"{JobPaths.Shard(job.JobId, shard)} is the manifest of job {manifest.JobId} shard {manifest.Shard}");
+        }
+
+        var paths = manifest.Images.Select(i => ImagePath(manifest, i)).ToArray();
+        LogStarted(logger, job.JobId, shard, manifest.Images.Count);
+        _observer.ShardStarted(job.JobId, shard, manifest.Images.Count);
+
+        var results = new ImageResult?[manifest.Images.Count];
+        var categories = await CopyCarriedAsync(job, manifest, results, cancellationToken);
+        var toLabel = Enumerable.Range(0, results.Length).Where(i => results[i] is null).ToArray();
+        if (toLabel.Length > 0)
+        {
+            var predictor = await models.GetAsync(job.Request.Model, job.Request.Thresholds, cancellationToken);
+            categories = [.. predictor.Model.Classes.Select(c => new LabelCategory(c.Id, c.Name))];
+            var read = new ConcurrentDictionary<int, BlobContent?>();
+            await foreach (var outcome in predictor.PredictAsync(DownloadAsync(toLabel, paths, read, cancellationToken), cancellationToken))
+            {
+                var index = int.Parse(outcome.Key, CultureInfo.InvariantCulture);
+                read.TryRemove(index, out var content);
+                results[index] = ToResult(manifest.Images[index], content!.ETag, outcome, predictor.Model);
+                _observer.ImageFinished(job.JobId, shard, manifest.Images[index].Name, outcome.FailureReason);
+            }
+
+            foreach (var index in toLabel.Where(i => results[i] is null))
+            {
+                var image = manifest.Images[index];
+                results[index] = Failed(image, image.ETag, "the image blob no longer exists (deleted after the job was planned)");
+                _observer.ImageFinished(job.JobId, shard, image.Name, results[index]!.Failure!.Reason);
+            }
+        }
+
+        var result = new ShardResult(job.JobId, shard, results!) { Categories = categories };
+        var written = await store.WriteResultAsync(result, cancellationToken);
+        var failed = results.Count(r => r!.Failure is not null);
+        LogFinished(logger, job.JobId, shard, results.Length - failed, failed, written);
+        _observer.ShardFinished(job.JobId, shard, results.Length - failed, failed, written);
+    }
+
+    /// <summary>Fills the carried images' results from their base shards (a few results files at most, read once each).</summary>
+    private async Task<IReadOnlyList<LabelCategory>?> CopyCarriedAsync(
+        JobRecord job, ShardManifest manifest, ImageResult?[] results, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<LabelCategory>? categories = null;
+        foreach (var group in manifest.Images.Select((image, index) => (image, index)).Where(p => p.image.CarriedFrom is not null).GroupBy(p => p.image.CarriedFrom!))
+        {
+            var source = await store.ReadResultAsync(group.Key.JobId, group.Key.Shard, cancellationToken)
+                ?? throw new InvalidDataException($"job {job.JobId} shard {manifest.Shard}: carried results {JobPaths.Result(group.Key)} do not exist");
+            categories ??= source.Categories;
+            var byId = source.Images.ToDictionary(i => i.Id);
+            foreach (var (image, index) in group)
+            {
+                if (!byId.TryGetValue(image.Id, out var previous) || previous.Name != image.Name)
+                {
+                    throw new InvalidDataException($"job {job.JobId} shard {manifest.Shard}: image {image.Id} \"{image.Name}\" is not in {JobPaths.Result(group.Key)}");
+                }
+
+                results[index] = previous;
+                _observer.ImageFinished(job.JobId, manifest.Shard, image.Name, previous.Failure?.Reason);
+            }
+        }
+
+        return categories;
+    }
+
+    private async IAsyncEnumerable<ImageInput> DownloadAsync(
+        int[] indexes, BlobPath[] paths, ConcurrentDictionary<int, BlobContent?> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var window = new Queue<(int Index, Task<BlobContent?> Read)>();
+        var next = 0;
+        while (next < indexes.Length || window.Count > 0)
+        {
+            while (next < indexes.Length && window.Count < options.DownloadParallelism)
+            {
+                var index = indexes[next++];
+                window.Enqueue((index, store.Blobs.ReadAsync(paths[index], cancellationToken)));
+            }
+
+            var (current, pending) = window.Dequeue();
+            var content = await pending;
+            if (content is null)
+            {
+                continue;
+            }
+
+            read[current] = content;
+            yield return new ImageInput(current.ToString(CultureInfo.InvariantCulture), content.Data.ToMemory());
+        }
+    }
+
+    private static BlobPath ImagePath(ShardManifest manifest, ManifestImage image)
+    {
+        try
+        {
+            return JobPaths.Image(image.Name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"job {manifest.JobId} shard {manifest.Shard} lists image {image.Id} with an unsafe name: {e.Message}", e);
+        }
+    }
+
+    private static ImageResult ToResult(ManifestImage image, string etag, ImageOutcome outcome, ModelDescription model)
+    {
+        if (outcome.FailureReason is { } reason)
+        {
+            return Failed(image, etag, reason);
+        }
+
+        var instances = outcome.Instances.Select(i => new LabeledInstance(
+            model.Classes[i.ClassIndex].Id,
+            [i.Box.X, i.Box.Y, i.Box.Width, i.Box.Height],
+            i.Mask.Area,
+            i.Score,
+            new RleCounts([i.Mask.Height, i.Mask.Width], Rle.ToCompressedString(i.Mask)))).ToArray();
+        return new ImageResult(image.Id, image.Name, etag, outcome.Width, outcome.Height, instances);
+    }
+
+    private static ImageResult Failed(ManifestImage image, string etag, string reason) =>
+        new(image.Id, image.Name, etag, 0, 0, []) { Failure = new ImageFailure(FailureKind.Image, reason) };
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Job {JobId} shard {Shard} started: {Images} images")]
+    private static partial void LogStarted(ILogger logger, string jobId, int shard, int images);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Job {JobId} shard {Shard} finished: {Labeled} labeled, {Failed} failed, result written: {Written}")]
+    private static partial void LogFinished(ILogger logger, string jobId, int shard, int labeled, int failed, bool written);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Job {JobId} shard {Shard} skipped: the job is {State}")]
+    private static partial void LogSkipped(ILogger logger, string jobId, int shard, JobState state);
+}
+
+/// <summary>The observer that observes nothing.</summary>
+internal sealed class NullObserver : IPipelineObserver
+{
+    public static NullObserver Instance { get; } = new();
+}

@@ -1,0 +1,52 @@
+using DiMaskDino.Pipeline.Finalizing;
+using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Processing;
+using DiMaskDino.Pipeline.Queues;
+using Microsoft.Extensions.Logging;
+
+namespace DiMaskDino.Pipeline.Workers;
+
+/// <summary>
+/// Turns dead-lettered shard messages into shard failures: each one whose shard has no result gets a result with
+/// every image failed and the dead-letter reason (<see cref="JobFinalizer.FailShardAsync"/>), then the finalize check
+/// runs. Idempotent (results are first-writer-wins), so the janitor may sweep the same dead letters again and again.
+/// </summary>
+public sealed partial class DeadLetterSweeper(JobStore store, JobFinalizer finalizer, FinalizeTrigger trigger, ILogger<DeadLetterSweeper> logger)
+{
+    /// <returns>the number of shards this sweep recorded as failed</returns>
+    public async Task<int> SweepAsync(IWorkQueue shardQueue, CancellationToken cancellationToken = default)
+    {
+        var failed = 0;
+        await foreach (var dead in shardQueue.PeekDeadLettersAsync(cancellationToken))
+        {
+            ShardMessage message;
+            try
+            {
+                message = JobStore.Deserialize(dead.Body, PipelineJsonContext.Default.ShardMessage, $"dead-lettered message {dead.Id}");
+            }
+            catch (InvalidDataException e)
+            {
+                LogUnreadable(logger, dead.Id, shardQueue.Name, e.Message);
+                continue;
+            }
+
+            var job = await store.ReadJobAsync(message.JobId, cancellationToken);
+            if (job is null || job.State != JobState.Running || message.Shard < 0 || message.Shard >= job.ShardCount)
+            {
+                continue;
+            }
+
+            var reason = $"shard {message.Shard} dead-lettered after {dead.DeliveryCount} deliveries: {dead.Reason}";
+            if (await finalizer.FailShardAsync(job.JobId, message.Shard, reason, cancellationToken))
+            {
+                failed++;
+                await trigger.CheckAsync(job, cancellationToken);
+            }
+        }
+
+        return failed;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} on {Queue} is not a shard message and was left alone: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string messageId, string queue, string reason);
+}

@@ -1,0 +1,71 @@
+using DiMaskDino.Pipeline.Checkpoints;
+using DiMaskDino.Pipeline.Tests.Fixtures;
+using Microsoft.ML.OnnxRuntime;
+
+namespace DiMaskDino.Functions.Tests.Checkpoints;
+
+public sealed class OnnxMetadataReaderTests : IClassFixture<TinyModel>
+{
+    private readonly TinyModel _model;
+
+    public OnnxMetadataReaderTests(TinyModel model) => _model = model;
+
+    [Fact]
+    public async Task Reads_the_same_metadata_as_ONNX_Runtime_seeking_over_the_graph()
+    {
+        using var session = new InferenceSession(_model.Path);
+        var expected = session.ModelMetadata.CustomMetadataMap;
+        await using var file = File.OpenRead(_model.Path);
+
+        var props = await OnnxMetadataReader.ReadAsync(file, "tiny.onnx");
+
+        Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), props.OrderBy(p => p.Key, StringComparer.Ordinal));
+        Assert.Contains("dimaskdino.classes", props.Keys);
+    }
+
+    [Fact]
+    public async Task Reads_a_stream_that_cannot_seek()
+    {
+        await using var file = new NonSeekable(File.OpenRead(_model.Path));
+
+        var props = await OnnxMetadataReader.ReadAsync(file, "tiny.onnx");
+
+        Assert.Equal("inference", props["dimaskdino.graph"]);
+    }
+
+    [Fact]
+    public async Task Truncated_model_is_not_an_ONNX_model()
+    {
+        var bytes = await File.ReadAllBytesAsync(_model.Path);
+        await using var half = new MemoryStream(bytes[..(bytes.Length / 2)]);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => OnnxMetadataReader.ReadAsync(half, "models/half.onnx"));
+
+        Assert.Equal("models/half.onnx is not an ONNX model: the protobuf ends in the middle of a field", error.Message);
+    }
+
+    private sealed class NonSeekable(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => throw new NotSupportedException();
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using DiMaskDino.IntegrationTests.Azurite;
+using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Tests.Fixtures;
+using DiMaskDino.TestSupport;
+
+namespace DiMaskDino.IntegrationTests.Pipeline;
+
+/// <summary><c>dimaskdino label</c> as a user runs it: a child process, real files, and against Azurite with --source azure.</summary>
+[Collection(AzuriteCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class LabelCommandTests(AzuriteFixture azurite, TinyModel model) : IClassFixture<TinyModel>
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public void Label_writes_the_three_outputs_and_a_second_run_is_a_no_op_with_identical_bytes()
+    {
+        using var temp = new TemporaryDirectory();
+        var input = Directory.CreateDirectory(temp.File("in")).FullName;
+        SyntheticImages.WriteMany(input, 5);
+        File.WriteAllBytes(Path.Combine(input, "broken.png"), [0x89, (byte)'P', (byte)'N', (byte)'G']);
+        var output = temp.File("out");
+        string[] arguments = ["label", input, "--model", model.Path, "--out", output, "--cpu", "--shard-size", "2", "--score-threshold", "0", "--max-detections", "2"];
+
+        var first = ProcessRunner.Run("dimaskdino.dll", Patience, arguments);
+
+        Assert.True(first.ExitCode == 0, first.StandardError);
+        Assert.Contains("5 of 6 images labeled", first.StandardOutput, StringComparison.Ordinal);
+        var summary = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, JobPaths.SummaryFile))).RootElement;
+        Assert.Equal(6, summary.GetProperty("images_total").GetInt64());
+        Assert.Equal(5, summary.GetProperty("images_labeled").GetInt64());
+        Assert.Equal(1, summary.GetProperty("images_failed").GetInt64());
+        Assert.Equal(10, summary.GetProperty("annotations").GetInt64());
+        var failure = Assert.Single(JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, JobPaths.FailuresFile))).RootElement.EnumerateArray());
+        Assert.Equal("broken.png", failure.GetProperty("file_name").GetString());
+        var bytes = Outputs(output);
+
+        var second = ProcessRunner.Run("dimaskdino.dll", Patience, arguments);
+
+        Assert.True(second.ExitCode == 0, second.StandardError);
+        Assert.Contains("already up to date", second.StandardError, StringComparison.Ordinal);
+        Assert.Equal(bytes, Outputs(output));
+    }
+
+    [Theory]
+    [InlineData("missing-input", "error: INPUT: folder not found")]
+    [InlineData("missing-model", "error: --model: file not found")]
+    [InlineData("bad-shard-size", "error: --shard-size must be 1-100000")]
+    [InlineData("out-contains-input", "must not be INPUT or a folder that contains it")]
+    public void Bad_arguments_exit_1_with_a_one_line_reason(string @case, string expected)
+    {
+        using var temp = new TemporaryDirectory();
+        var input = Directory.CreateDirectory(temp.File("in")).FullName;
+        string[] arguments = @case switch
+        {
+            "missing-input" => ["label", temp.File("nope"), "--model", model.Path, "--out", temp.File("out")],
+            "missing-model" => ["label", input, "--model", temp.File("nope.onnx"), "--out", temp.File("out")],
+            "bad-shard-size" => ["label", input, "--model", model.Path, "--out", temp.File("out"), "--shard-size", "0"],
+            _ => ["label", input, "--model", model.Path, "--out", temp.Path],
+        };
+
+        var result = ProcessRunner.Run("dimaskdino.dll", Patience, arguments);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+        Assert.Single(result.StandardError.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Label_with_source_azure_labels_a_dataset_in_the_storage_account()
+    {
+        using var pipeline = await AzuritePipeline.CreateAsync(azurite, model, images: 6);
+        var output = pipeline.TempFile("out");
+
+        var result = ProcessRunner.Run(
+            "dimaskdino.dll", Patience,
+            "label", pipeline.Dataset, "--source", "azure", "--storage-connection-string", azurite.ConnectionString, "--model", pipeline.Model.Name,
+            "--out", output, "--cpu", "--shard-size", "4", "--score-threshold", "0", "--max-detections", "1");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Contains("6 of 6 images labeled", result.StandardOutput, StringComparison.Ordinal);
+        var latest = await pipeline.Jobs.ReadLatestAsync(pipeline.Dataset);
+        Assert.NotNull(latest);
+        var stored = await pipeline.Store.ReadAsync(JobPaths.Output(pipeline.Dataset, latest.JobId, JobPaths.AnnotationsFile));
+        Assert.Equal(stored!.Data.ToArray(), File.ReadAllBytes(Path.Combine(output, JobPaths.AnnotationsFile)));
+    }
+
+    private static byte[][] Outputs(string folder) =>
+        [.. new[] { JobPaths.AnnotationsFile, JobPaths.FailuresFile, JobPaths.SummaryFile }.Select(f => File.ReadAllBytes(Path.Combine(folder, f)))];
+}

@@ -1,0 +1,93 @@
+using DiMaskDino.Pipeline.Queues;
+using DiMaskDino.Pipeline.Workers;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DiMaskDino.Pipeline.Tests.Workers;
+
+public sealed class QueueWorkerTests
+{
+    private static readonly QueueWorkerOptions Fast = new() { LockRenewInterval = TimeSpan.FromMilliseconds(100), ReceiveWait = TimeSpan.FromMilliseconds(50) };
+
+    [Fact]
+    public async Task A_failing_message_is_abandoned_until_the_max_delivery_count_then_dead_lettered_with_the_error()
+    {
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 3);
+        await queue.SendAsync([new WorkMessage("job:0", BinaryData.FromString("{}"))]);
+        var calls = 0;
+        var worker = new QueueWorker(
+            queue, (_, _) => { calls++; throw new IOException("disk unplugged"); }, Fast, NullLogger<QueueWorker>.Instance);
+
+        while (await worker.ProcessOneAsync())
+        {
+        }
+
+        Assert.Equal(3, calls);
+        var dead = Assert.Single(await ToListAsync(queue.PeekDeadLettersAsync()));
+        Assert.Equal("job:0", dead.Id);
+        Assert.Equal("IOException: disk unplugged", dead.Reason);
+        Assert.Equal(0, queue.ActiveMessageCount);
+    }
+
+    [Fact]
+    public async Task The_lock_is_renewed_while_a_slow_message_is_handled_so_nobody_else_receives_it()
+    {
+        // Lock 1.5 s, renewed every 0.25 s, handler 4 s: without renewal the other worker would get it after 1.5 s.
+        // (Generous margins: the machine running the tests may be heavily loaded.)
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5, lockDuration: TimeSpan.FromMilliseconds(1500));
+        await queue.SendAsync([new WorkMessage("job:0", BinaryData.FromString("{}"))]);
+        var calls = 0;
+        var renewing = Fast with { LockRenewInterval = TimeSpan.FromMilliseconds(250) };
+        var slow = new QueueWorker(queue, async (_, ct) => { Interlocked.Increment(ref calls); await Task.Delay(4000, ct); }, renewing, NullLogger<QueueWorker>.Instance);
+        var other = new QueueWorker(queue, (_, _) => { Interlocked.Increment(ref calls); return Task.CompletedTask; }, Fast, NullLogger<QueueWorker>.Instance);
+
+        var handling = slow.ProcessOneAsync();
+        var stolen = 0;
+        while (!handling.IsCompleted)
+        {
+            stolen += await other.ProcessOneAsync() ? 1 : 0;
+        }
+
+        Assert.True(await handling);
+        Assert.Equal(0, stolen);
+        Assert.Equal(1, calls);
+        Assert.Equal(0, queue.ActiveMessageCount);
+    }
+
+    [Fact]
+    public async Task Stopping_a_worker_mid_message_abandons_it_for_the_next_receiver()
+    {
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5);
+        await queue.SendAsync([new WorkMessage("job:0", BinaryData.FromString("{}"))]);
+        using var stop = new CancellationTokenSource();
+        var started = new TaskCompletionSource();
+        var worker = new QueueWorker(queue, async (_, ct) => { started.SetResult(); await Task.Delay(Timeout.Infinite, ct); }, Fast, NullLogger<QueueWorker>.Instance);
+
+        var running = worker.RunAsync(stop.Token);
+        await started.Task;
+        await stop.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
+        var again = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, again.DeliveryCount);
+    }
+
+    [Fact]
+    public async Task An_idle_worker_exits_by_itself()
+    {
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5);
+        var worker = new QueueWorker(queue, (_, _) => Task.CompletedTask, Fast with { IdleExit = TimeSpan.FromMilliseconds(300) }, NullLogger<QueueWorker>.Instance);
+
+        await worker.RunAsync().WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> items)
+    {
+        var list = new List<T>();
+        await foreach (var item in items)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+}
