@@ -2,7 +2,7 @@
 // queues, the Functions control plane, the GPU shard worker that scales from zero, the training job, the registry
 // and monitoring. Every workload has its own user-assigned identity with the roles of access.bicep and nothing
 // else; no key, connection string or SAS is created, read or output. Deploy with infra/deploy.sh
-// (docs/deploy-to-azure.md).
+// (README.md, "Deploy to Azure").
 
 targetScope = 'subscription'
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deploys DiMaskDino.Batch to Azure with one command (docs/deploy-to-azure.md):
+# Deploys DiMaskDino.Batch to Azure with one command (README.md, "Deploy to Azure"):
 #   1. the Bicep deployment (bicep/main.bicep with bicep/<profile>.bicepparam) at subscription scope;
 #   2. the worker and training images, built in the registry by `az acr build` (no local Docker needed);
 #   3. the Bicep deployment again, now pointing the worker and the training job at those images;

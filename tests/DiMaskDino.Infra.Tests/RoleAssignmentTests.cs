@@ -4,7 +4,7 @@ namespace DiMaskDino.Infra.Tests;
 
 /// <summary>
 /// Least privilege: the deployment's role assignments, read from Bicep's snapshot with their scopes resolved, are
-/// exactly the table below. A new or widened grant fails here until the table (and docs/deploy-to-azure.md) say why.
+/// exactly the table below. A new or widened grant fails here until the table (and the README's "Deploy to Azure" section) say why.
 /// </summary>
 [Collection(DeploymentCollection.Name)]
 public sealed partial class RoleAssignmentTests(DeploymentFixture fixture)
