@@ -1,10 +1,7 @@
-using System.Globalization;
-using System.Text.Json;
 using DiMaskDino.Model;
-using DiMaskDino.Model.Export;
+using DiMaskDino.TestModels;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
-using static TorchSharp.torch;
 
 namespace DiMaskDino.Cli.Tests;
 
@@ -22,25 +19,9 @@ public sealed class TinyModelFile : IDisposable
 
     public TinyModelFile()
     {
-        random.manual_seed(20261125);
-        using var model = DiMaskDinoBuilder.Build(ModelOptions.Tiny(Categories.Count) with { FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4 });
-        model.eval();
-        var graph = OnnxExporter.Build(model, Size, Size);
-        var metadata = new Dictionary<string, string>
-        {
-            ["classes"] = JsonSerializer.Serialize(Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })),
-            ["training_data"] = "none (random weights)",
-            ["metrics"] = "",
-            ["checkpoint"] = "random",
-            ["exporter_version"] = "0.0.0.0",
-        };
-        foreach (var (key, value) in metadata)
-        {
-            graph.AddMetadata("dimaskdino." + key, value);
-        }
-
         Path = System.IO.Path.Combine(_folder, "tiny.onnx");
-        graph.Save(Path);
+        RandomModelExport.Save(
+            ModelOptions.Tiny(Categories.Count) with { FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4 }, Size, Categories, Path);
     }
 
     public string Path { get; }

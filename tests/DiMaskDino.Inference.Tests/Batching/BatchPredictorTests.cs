@@ -1,3 +1,4 @@
+using DiMaskDino.TestSupport;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using DiMaskDino.Inference.Batching;

@@ -1,3 +1,4 @@
+using DiMaskDino.TestSupport;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;

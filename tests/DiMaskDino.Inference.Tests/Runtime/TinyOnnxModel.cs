@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using DiMaskDino.Model;
-using DiMaskDino.Model.Export;
-using static TorchSharp.torch;
+using DiMaskDino.TestModels;
 
 namespace DiMaskDino.Inference.Tests.Runtime;
 
@@ -21,9 +18,7 @@ public sealed class TinyOnnxModel : IDisposable
 
     public TinyOnnxModel()
     {
-        random.manual_seed(20261125);
-        Model = DiMaskDinoBuilder.Build(ModelOptions.Tiny(Categories.Count) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5 });
-        Model.eval();
+        Model = RandomModelExport.Build(ModelOptions.Tiny(Categories.Count) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5 });
         Path = Write("model.onnx");
     }
 
@@ -33,26 +28,15 @@ public sealed class TinyOnnxModel : IDisposable
     public string Path { get; }
 
     /// <summary>The export command's extra metadata, keyed without the <c>dimaskdino.</c> prefix.</summary>
-    public static Dictionary<string, string> ExportCommandMetadata() => new()
-    {
-        ["classes"] = JsonSerializer.Serialize(Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })),
-        ["training_data"] = "coco-tiny (train 120 images)",
-        ["metrics"] = "segm_AP=0.125;bbox_AP=0.25",
-        ["checkpoint"] = "epoch 3, iteration 450",
-        ["exporter_version"] = "1.2.3.0",
-    };
+    public static Dictionary<string, string> ExportCommandMetadata() => RandomModelExport.Metadata(
+        Categories, metrics: "segm_AP=0.125;bbox_AP=0.25", trainingData: "coco-tiny (train 120 images)",
+        checkpoint: "epoch 3, iteration 450", exporterVersion: "1.2.3.0");
 
     /// <summary>Exports the model with <paramref name="metadata"/> (default: <see cref="ExportCommandMetadata"/>) to a file in the temp folder.</summary>
     public string Write(string fileName, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var graph = OnnxExporter.Build(Model, Size, Size);
-        foreach (var (key, value) in metadata ?? ExportCommandMetadata())
-        {
-            graph.AddMetadata("dimaskdino." + key, value);
-        }
-
         var path = System.IO.Path.Combine(_folder, fileName);
-        graph.Save(path);
+        RandomModelExport.Save(Model, Size, metadata ?? ExportCommandMetadata(), path);
         return path;
     }
 

@@ -1,8 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using DiMaskDino.Model;
-using DiMaskDino.Model.Export;
-using static TorchSharp.torch;
+using DiMaskDino.TestModels;
 
 namespace DiMaskDino.Pipeline.Tests.Fixtures;
 
@@ -21,25 +18,13 @@ public sealed class TinyModel : IDisposable
 
     public TinyModel()
     {
-        random.manual_seed(20261125);
-        using var model = DiMaskDinoBuilder.Build(ModelOptions.Tiny(Categories.Count) with { HiddenDim = 64, FeedForwardDim = 128, EncoderLayers = 1, DecoderLayers = 2, FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4 });
-        model.eval();
-        var graph = OnnxExporter.Build(model, Size, Size);
-        var metadata = new Dictionary<string, string>
-        {
-            ["classes"] = JsonSerializer.Serialize(Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })),
-            ["training_data"] = "none (random weights)",
-            ["metrics"] = "segm_AP=0;bbox_AP=0",
-            ["checkpoint"] = "random",
-            ["exporter_version"] = "0.0.0.0",
-        };
-        foreach (var (key, value) in metadata)
-        {
-            graph.AddMetadata("dimaskdino." + key, value);
-        }
-
         Path = System.IO.Path.Combine(_folder, "tiny.onnx");
-        graph.Save(Path);
+        RandomModelExport.Save(
+            ModelOptions.Tiny(Categories.Count) with
+            {
+                HiddenDim = 64, FeedForwardDim = 128, EncoderLayers = 1, DecoderLayers = 2, FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4,
+            },
+            Size, Categories, Path, metrics: "segm_AP=0;bbox_AP=0");
 
         // The pipeline benchmark (docs/benchmarks.md) uses this same model: set the variable to keep a copy.
         if (Environment.GetEnvironmentVariable(KeepCopyVariable) is { Length: > 0 } copy)

@@ -4,10 +4,10 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace DiMaskDino.Inference.Tests.Images;
+namespace DiMaskDino.TestSupport;
 
 /// <summary>Small images written with ImageSharp's encoders, and a hand-made PNG header.</summary>
-internal static class TestImages
+public static class TestImages
 {
     /// <summary>A pattern whose pixel (x, y) is (10x, 10y, 200) for sizes up to 25.</summary>
     public static Image<Rgb24> Pattern(int width, int height)

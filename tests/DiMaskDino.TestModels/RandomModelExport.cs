@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Text.Json;
+using DiMaskDino.Model;
+using DiMaskDino.Model.Export;
+using static TorchSharp.torch;
+
+namespace DiMaskDino.TestModels;
+
+/// <summary>
+/// Small random-weight DiMaskDino models exported to ONNX with the metadata the training export command adds, for the
+/// tests of everything downstream of the exporter (inference, CLI, pipeline, hosts). Same seed, same options → same
+/// weights, except TorchSharp's uninitialised GroupNorm memory (model.md notes), so tests compare runs of one file.
+/// </summary>
+public static class RandomModelExport
+{
+    /// <summary>Builds the model for <paramref name="options"/> from <paramref name="seed"/>, in eval mode.</summary>
+    public static DiMaskDinoModel Build(ModelOptions options, long seed = 20261125)
+    {
+        random.manual_seed(seed);
+        var model = DiMaskDinoBuilder.Build(options);
+        model.eval();
+        return model;
+    }
+
+    /// <summary>The export command's extra metadata, keyed without the <c>dimaskdino.</c> prefix.</summary>
+    public static Dictionary<string, string> Metadata(
+        IReadOnlyList<(int Id, string Name)> categories, string metrics = "", string trainingData = "none (random weights)",
+        string checkpoint = "random", string exporterVersion = "0.0.0.0") => new()
+    {
+        ["classes"] = JsonSerializer.Serialize(categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })),
+        ["training_data"] = trainingData,
+        ["metrics"] = metrics,
+        ["checkpoint"] = checkpoint,
+        ["exporter_version"] = exporterVersion,
+    };
+
+    /// <summary>Exports <paramref name="model"/> at a square <paramref name="size"/> with <paramref name="metadata"/> to <paramref name="path"/>.</summary>
+    public static void Save(DiMaskDinoModel model, int size, IReadOnlyDictionary<string, string> metadata, string path)
+    {
+        var graph = OnnxExporter.Build(model, size, size);
+        foreach (var (key, value) in metadata)
+        {
+            graph.AddMetadata("dimaskdino." + key, value);
+        }
+
+        graph.Save(path);
+    }
+
+    /// <summary>Builds, exports to <paramref name="path"/> and disposes a model: the one-call form.</summary>
+    public static void Save(ModelOptions options, int size, IReadOnlyList<(int Id, string Name)> categories, string path, string metrics = "")
+    {
+        using var model = Build(options);
+        Save(model, size, Metadata(categories, metrics), path);
+    }
+}
