@@ -48,6 +48,14 @@ public sealed class PipelineOptions
     [Range(1, 256)]
     public int DownloadParallelism { get; set; } = 8;
 
+    /// <summary>
+    /// Most bytes of one shard's images downloaded ahead of the model (started but not yet handed to it). A prefetching
+    /// worker holds this much at most for the next shard besides the current one's; an image larger than this is still
+    /// downloaded, alone.
+    /// </summary>
+    [Range(1L, 16L * 1024 * 1024 * 1024)]
+    public long PrefetchBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>How often a worker renews the lock of the message it is processing.</summary>
     public TimeSpan LockRenewInterval { get; set; } = TimeSpan.FromSeconds(20);
 

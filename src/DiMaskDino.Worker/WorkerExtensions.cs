@@ -1,3 +1,4 @@
+using DiMaskDino.Inference;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline;
@@ -25,6 +26,7 @@ public static class WorkerExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownTimeout);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<WorkerOptions>>((kestrel, worker) => kestrel.ListenAnyIP(worker.Value.HealthPort));
 
+        services.AddDiMaskDinoInference(); // the process's ModelSessionCache: one session per model URI + version
         services.AddSingleton(p => new ModelCache(
             p.GetRequiredService<Pipeline.Storage.IBlobStore>(),
             new ModelCacheOptions
@@ -33,7 +35,8 @@ public static class WorkerExtensions
                 Inference = p.GetRequiredService<IOptions<InferenceOptions>>().Value,
                 Batching = p.GetRequiredService<IOptions<BatchPredictorOptions>>().Value,
             },
-            p.GetRequiredService<ILoggerFactory>()));
+            p.GetRequiredService<ILoggerFactory>(),
+            p.GetRequiredService<ModelSessionCache>()));
         services.AddSingleton(p => new ShardProcessor(
             p.GetRequiredService<JobStore>(), p.GetRequiredService<ModelCache>(), p.GetRequiredService<FinalizeTrigger>(),
             p.GetRequiredService<PipelineOptions>(), p.GetRequiredService<ILogger<ShardProcessor>>()));

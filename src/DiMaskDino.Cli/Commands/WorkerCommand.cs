@@ -96,7 +96,10 @@ internal static class WorkerCommand
             loggers);
         var trigger = new FinalizeTrigger(jobs, account.Queue(options.FinalizeQueue, options.MaxDeliveryCount, lockDuration));
         var processor = new ShardProcessor(jobs, models, trigger, options, loggers.CreateLogger<ShardProcessor>(), new ConsoleLines());
-        await new QueueWorker(queue, processor.ProcessAsync, workerOptions, loggers.CreateLogger<QueueWorker>()).RunAsync(cancellationToken);
+        // One shard at a time; the next shard's images download while the current one runs.
+        await using var worker = QueueWorker.Prefetching(
+            queue, async (body, ct) => await processor.PrepareAsync(body, ct), workerOptions, loggers.CreateLogger<QueueWorker>());
+        await worker.RunAsync(cancellationToken);
         return CommandErrors.Success;
     }
 

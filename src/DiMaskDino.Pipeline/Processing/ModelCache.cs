@@ -11,14 +11,24 @@ namespace DiMaskDino.Pipeline.Processing;
 
 /// <summary>
 /// One <see cref="ModelSession"/> per model version per process, and one <see cref="BatchPredictor"/> per (model,
-/// thresholds) on top of it. A blob model (<c>models/{name}</c>) is downloaded once into
-/// <see cref="ModelCacheOptions.CacheDirectory"/> under a name derived from blob name + ETag (temp file, then rename),
-/// and refused if its ETag is no longer the version the job was submitted with. Thread-safe.
+/// thresholds) on top of it. Sessions come from the inference engine's <see cref="ModelSessionCache"/> (keyed by model
+/// URI + version: <c>file:</c> URI and SHA-256 for a local file, <c>blob:models/{name}</c> and ETag for a blob); this class
+/// holds one lease per <see cref="ModelReference"/> until it is disposed, so every version a job asked for stays loaded.
+/// A blob model (<c>models/{name}</c>) is downloaded once into <see cref="ModelCacheOptions.CacheDirectory"/> under a
+/// name derived from blob name + ETag (temp file, then rename), and refused if its ETag is no longer the version the
+/// job was submitted with. Thread-safe.
 /// </summary>
-public sealed partial class ModelCache(IBlobStore store, ModelCacheOptions options, ILoggerFactory loggers) : IDisposable
+/// <remarks>
+/// Pass the process's <see cref="ModelSessionCache"/> singleton to share sessions with other users of it (its
+/// <see cref="InferenceOptions"/> then apply); without one, this class creates its own from
+/// <see cref="ModelCacheOptions.Inference"/> and disposes it.
+/// </remarks>
+public sealed partial class ModelCache(IBlobStore store, ModelCacheOptions options, ILoggerFactory loggers, ModelSessionCache? sessions = null) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<ModelReference, ModelSession> _sessions = [];
+    private readonly ModelSessionCache _sessionCache = sessions ?? new ModelSessionCache(options.Inference, loggers);
+    private readonly bool _ownsSessionCache = sessions is null;
+    private readonly Dictionary<ModelReference, ModelSessionLease> _sessions = [];
     private readonly Dictionary<(ModelReference, LabelingThresholds), BatchPredictor> _predictors = [];
     private readonly ILogger _logger = loggers.CreateLogger<ModelCache>();
 
@@ -37,13 +47,16 @@ public sealed partial class ModelCache(IBlobStore store, ModelCacheOptions optio
                 return predictor;
             }
 
-            if (!_sessions.TryGetValue(model, out var session))
+            if (!_sessions.TryGetValue(model, out var lease))
             {
-                var path = await LocalFileAsync(model, cancellationToken);
-                session = new ModelSession(path, options.Inference, loggers.CreateLogger<ModelSession>());
-                _sessions.Add(model, session);
+                // The session cache needs a non-empty version; an unversioned reference is one version of its own.
+                var version = model.Version.Length == 0 ? "unversioned" : model.Version;
+                lease = await _sessionCache.GetOrCreateAsync(SessionKey(model), version, ct => LocalFileAsync(model, ct), cancellationToken);
+                _sessions.Add(model, lease);
                 SessionsOpened++;
             }
+
+            var session = lease.Session;
 
             var batching = new BatchPredictorOptions
             {
@@ -69,15 +82,25 @@ public sealed partial class ModelCache(IBlobStore store, ModelCacheOptions optio
 
     public void Dispose()
     {
-        foreach (var session in _sessions.Values)
+        foreach (var lease in _sessions.Values)
         {
-            session.Dispose();
+            lease.Dispose();
         }
 
         _sessions.Clear();
         _predictors.Clear();
+        if (_ownsSessionCache)
+        {
+            _sessionCache.Dispose();
+        }
+
         _gate.Dispose();
     }
+
+    /// <summary>The session cache's key: a <c>file:</c> URI for a local model, <c>blob:</c> + the escaped blob path for a blob.</summary>
+    private static Uri SessionKey(ModelReference model) => model.Location == ModelLocation.File
+        ? new Uri(Path.GetFullPath(model.Name))
+        : new Uri($"blob:{Uri.EscapeDataString(JobPaths.Model(model.Name).ToString())}");
 
     private async Task<string> LocalFileAsync(ModelReference model, CancellationToken cancellationToken)
     {

@@ -15,7 +15,9 @@ namespace DiMaskDino.Pipeline.Processing;
 /// <summary>
 /// Handles one shard message: <c>results/{n}.json</c> from <c>shards/{n}.json</c>. Carried images get their base
 /// job's result copied; the others are downloaded (at most <see cref="PipelineOptions.DownloadParallelism"/> ahead) and
-/// labeled by the job's model through <see cref="BatchPredictor"/>. The result is written first-writer-wins, so a
+/// labeled by the job's model through <see cref="BatchPredictor"/>. <see cref="PrepareAsync"/> (reads, downloads in the
+/// background) and <see cref="PreparedShard.RunAsync"/> (labels, writes) are separate so a prefetching
+/// <see cref="Workers.QueueWorker"/> can download the next shard while this one runs. The result is written first-writer-wins, so a
 /// duplicate delivery or a worker that was presumed dead cannot change it; then <see cref="FinalizeTrigger"/> runs.
 /// </summary>
 /// <remarks>
@@ -29,14 +31,25 @@ public sealed partial class ShardProcessor(
 {
     private readonly IPipelineObserver _observer = observer ?? NullObserver.Instance;
 
+    /// <summary>Prepares and runs one shard message (see <see cref="PrepareAsync"/> and <see cref="PreparedShard.RunAsync"/>).</summary>
     public async Task ProcessAsync(BinaryData messageBody, CancellationToken cancellationToken)
+    {
+        await using var prepared = await PrepareAsync(messageBody, cancellationToken);
+        await prepared.RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The read-only part of a shard message: reads the job, the manifest and the carried results and starts the
+    /// downloads of the images to label (they run on in the background, cancelled by <paramref name="cancellationToken"/>
+    /// or by disposing the result). Writes nothing, so a prepared shard whose message is then lost costs only reads.
+    /// </summary>
+    public async Task<PreparedShard> PrepareAsync(BinaryData messageBody, CancellationToken cancellationToken)
     {
         var message = JobStore.Deserialize(messageBody, PipelineJsonContext.Default.ShardMessage, "shard message");
         var job = await store.RequireJobAsync(message.JobId, cancellationToken);
         if (job.State is JobState.Cancelled or JobState.Completed or JobState.Failed)
         {
-            LogSkipped(logger, job.JobId, message.Shard, job.State);
-            return;
+            return new PreparedShard(this, job, message.Shard, work: null);
         }
 
         if (message.Shard < 0 || message.Shard >= job.ShardCount)
@@ -44,35 +57,63 @@ public sealed partial class ShardProcessor(
             throw new InvalidDataException($"job {job.JobId} has {job.ShardCount} shards, the message names shard {message.Shard}");
         }
 
-        if (await store.Blobs.GetPropertiesAsync(JobPaths.Result(job.JobId, message.Shard), cancellationToken) is null)
+        if (await store.Blobs.GetPropertiesAsync(JobPaths.Result(job.JobId, message.Shard), cancellationToken) is not null)
         {
-            await LabelAsync(job, message.Shard, cancellationToken);
+            return new PreparedShard(this, job, message.Shard, work: null);
+        }
+
+        var manifest = await store.RequireManifestAsync(job.JobId, message.Shard, cancellationToken);
+        if (manifest.JobId != job.JobId || manifest.Shard != message.Shard)
+        {
+            throw new InvalidDataException($"{JobPaths.Shard(job.JobId, message.Shard)} is the manifest of job {manifest.JobId} shard {manifest.Shard}");
+        }
+
+        var paths = manifest.Images.Select(i => ImagePath(manifest, i)).ToArray();
+        var results = new ImageResult?[manifest.Images.Count];
+        var categories = await CopyCarriedAsync(job, manifest, results, cancellationToken);
+        var toLabel = Enumerable.Range(0, results.Length).Where(i => results[i] is null).ToArray();
+        var downloads = toLabel.Length == 0
+            ? null
+            : new ShardDownloads(
+                store.Blobs, toLabel.Select(i => (i, paths[i], manifest.Images[i].Length)), options.DownloadParallelism, options.PrefetchBytes, cancellationToken);
+        return new PreparedShard(this, job, message.Shard, new ShardWork(manifest, results, categories, toLabel, downloads));
+    }
+
+    /// <summary>The writing part: labels the downloaded images, writes the result first-writer-wins, triggers finalization.</summary>
+    internal async Task RunAsync(PreparedShard prepared, CancellationToken cancellationToken)
+    {
+        var job = prepared.Job;
+        if (!prepared.IsActive)
+        {
+            LogSkipped(logger, job.JobId, prepared.Shard, job.State);
+            return;
+        }
+
+        if (prepared.Work is { } work)
+        {
+            await LabelAsync(job, work, cancellationToken);
         }
 
         await trigger.CheckAsync(job, cancellationToken);
     }
 
-    private async Task LabelAsync(JobRecord job, int shard, CancellationToken cancellationToken)
+    private async Task LabelAsync(JobRecord job, ShardWork work, CancellationToken cancellationToken)
     {
-        var manifest = await store.RequireManifestAsync(job.JobId, shard, cancellationToken);
-        if (manifest.JobId != job.JobId || manifest.Shard != shard)
-        {
-            throw new InvalidDataException($"{JobPaths.Shard(job.JobId, shard)} is the manifest of job {manifest.JobId} shard {manifest.Shard}");
-        }
-
-        var paths = manifest.Images.Select(i => ImagePath(manifest, i)).ToArray();
+        var (manifest, results, categories, toLabel, downloads) = work;
+        var shard = manifest.Shard;
         LogStarted(logger, job.JobId, shard, manifest.Images.Count);
         _observer.ShardStarted(job.JobId, shard, manifest.Images.Count);
+        foreach (var (image, index) in manifest.Images.Select((image, index) => (image, index)).Where(p => p.image.CarriedFrom is not null))
+        {
+            _observer.ImageFinished(job.JobId, shard, image.Name, results[index]!.Failure?.Reason);
+        }
 
-        var results = new ImageResult?[manifest.Images.Count];
-        var categories = await CopyCarriedAsync(job, manifest, results, cancellationToken);
-        var toLabel = Enumerable.Range(0, results.Length).Where(i => results[i] is null).ToArray();
-        if (toLabel.Length > 0)
+        if (downloads is not null)
         {
             var predictor = await models.GetAsync(job.Request.Model, job.Request.Thresholds, cancellationToken);
             categories = [.. predictor.Model.Classes.Select(c => new LabelCategory(c.Id, c.Name))];
-            var read = new ConcurrentDictionary<int, BlobContent?>();
-            await foreach (var outcome in predictor.PredictAsync(DownloadAsync(toLabel, paths, read, cancellationToken), cancellationToken))
+            var read = new ConcurrentDictionary<int, BlobContent>();
+            await foreach (var outcome in predictor.PredictAsync(InputsAsync(downloads, read, cancellationToken), cancellationToken))
             {
                 var index = int.Parse(outcome.Key, CultureInfo.InvariantCulture);
                 read.TryRemove(index, out var content);
@@ -114,35 +155,24 @@ public sealed partial class ShardProcessor(
                 }
 
                 results[index] = previous;
-                _observer.ImageFinished(job.JobId, manifest.Shard, image.Name, previous.Failure?.Reason);
             }
         }
 
         return categories;
     }
 
-    private async IAsyncEnumerable<ImageInput> DownloadAsync(
-        int[] indexes, BlobPath[] paths, ConcurrentDictionary<int, BlobContent?> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ImageInput> InputsAsync(
+        ShardDownloads downloads, ConcurrentDictionary<int, BlobContent> read, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var window = new Queue<(int Index, Task<BlobContent?> Read)>();
-        var next = 0;
-        while (next < indexes.Length || window.Count > 0)
+        await foreach (var (index, content) in downloads.ReadAllAsync(cancellationToken))
         {
-            while (next < indexes.Length && window.Count < options.DownloadParallelism)
-            {
-                var index = indexes[next++];
-                window.Enqueue((index, store.Blobs.ReadAsync(paths[index], cancellationToken)));
-            }
-
-            var (current, pending) = window.Dequeue();
-            var content = await pending;
             if (content is null)
             {
                 continue;
             }
 
-            read[current] = content;
-            yield return new ImageInput(current.ToString(CultureInfo.InvariantCulture), content.Data.ToMemory());
+            read[index] = content;
+            yield return new ImageInput(index.ToString(CultureInfo.InvariantCulture), content.Data.ToMemory());
         }
     }
 

@@ -11,64 +11,197 @@ namespace DiMaskDino.Pipeline.Workers;
 /// problem, not just "max delivery count"). When the lock is lost the handler is cancelled and the message left to
 /// its next receiver. When the worker is stopped the message in hand is abandoned.
 /// </summary>
-public sealed partial class QueueWorker(
-    IWorkQueue queue, Func<BinaryData, CancellationToken, Task> handler, QueueWorkerOptions options, ILogger<QueueWorker> logger, TimeProvider? time = null)
+/// <remarks>
+/// Made by <see cref="Prefetching"/>, the worker also receives the next message while the current one runs and
+/// prepares it (<see cref="IPreparedMessage"/>: e.g. a shard's image downloads), renewing its lock too. The next
+/// message is run only after the current one is settled, so settling stays as above (completed only after its run
+/// succeeded). A prepared message whose lock is lost is discarded (its preparation cancelled) and left to its next
+/// receiver; one that fails to prepare is settled like a failed run; on stop or <see cref="DisposeAsync"/> it is
+/// discarded and abandoned. At most one message is held beside the current one.
+/// </remarks>
+public sealed partial class QueueWorker : IAsyncDisposable
 {
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly IWorkQueue _queue;
+    private readonly Func<BinaryData, CancellationToken, Task<IPreparedMessage>> _prepare;
+    private readonly bool _prefetch;
+    private readonly QueueWorkerOptions _options;
+    private readonly ILogger<QueueWorker> _logger;
+    private readonly TimeProvider _time;
+    private MessageInHand? _next;
+
+    public QueueWorker(
+        IWorkQueue queue, Func<BinaryData, CancellationToken, Task> handler, QueueWorkerOptions options, ILogger<QueueWorker> logger, TimeProvider? time = null)
+        : this(queue, (body, _) => Task.FromResult<IPreparedMessage>(new Deferred(handler, body)), prefetch: false, options, logger, time)
+    {
+    }
+
+    private QueueWorker(
+        IWorkQueue queue, Func<BinaryData, CancellationToken, Task<IPreparedMessage>> prepare, bool prefetch, QueueWorkerOptions options,
+        ILogger<QueueWorker> logger, TimeProvider? time)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(prepare);
+        ArgumentNullException.ThrowIfNull(options);
+        _queue = queue;
+        _prepare = prepare;
+        _prefetch = prefetch;
+        _options = options;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>A worker that prepares the next message while the current one runs (see the remarks).</summary>
+    public static QueueWorker Prefetching(
+        IWorkQueue queue, Func<BinaryData, CancellationToken, Task<IPreparedMessage>> prepare, QueueWorkerOptions options, ILogger<QueueWorker> logger,
+        TimeProvider? time = null) =>
+        new(queue, prepare, prefetch: true, options, logger, time);
 
     /// <summary>Processes messages until <paramref name="cancellationToken"/> is cancelled or the worker was idle for <see cref="QueueWorkerOptions.IdleExit"/>.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         var idleSince = _time.GetTimestamp();
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            if (await ProcessOneAsync(cancellationToken))
+            while (!cancellationToken.IsCancellationRequested)
             {
-                idleSince = _time.GetTimestamp();
+                if (await ProcessOneAsync(cancellationToken))
+                {
+                    idleSince = _time.GetTimestamp();
+                }
+                else if (_options.IdleExit is { } idle && _time.GetElapsedTime(idleSince) >= idle)
+                {
+                    LogIdleExit(_logger, _queue.Name, idle);
+                    return;
+                }
             }
-            else if (options.IdleExit is { } idle && _time.GetElapsedTime(idleSince) >= idle)
-            {
-                LogIdleExit(logger, queue.Name, idle);
-                return;
-            }
+        }
+        finally
+        {
+            await ReleaseNextAsync();
         }
     }
 
-    /// <summary>Receives and handles at most one message; false when none arrived within the receive wait.</summary>
+    /// <summary>
+    /// Handles at most one message (the prefetched one if any, else one received now; a prefetching worker receives and
+    /// prepares the next meanwhile); false when none arrived within the receive wait.
+    /// </summary>
     public async Task<bool> ProcessOneAsync(CancellationToken cancellationToken = default)
     {
-        IReadOnlyList<IReceivedMessage> received;
+        var current = _next;
+        _next = null;
+        if (current is null)
+        {
+            IReadOnlyList<IReceivedMessage> received;
+            try
+            {
+                received = await _queue.ReceiveAsync(1, _options.ReceiveWait, cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            if (received.Count == 0)
+            {
+                return false;
+            }
+
+            current = Start(received[0], cancellationToken);
+        }
+
+        var prefetch = _prefetch ? PrefetchAsync(cancellationToken) : null;
         try
         {
-            received = await queue.ReceiveAsync(1, options.ReceiveWait, cancellationToken);
+            await HandleAsync(current, cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        finally
         {
-            return false;
+            if (prefetch is not null)
+            {
+                _next = await prefetch;
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    await ReleaseNextAsync();
+                }
+            }
         }
 
-        if (received.Count == 0)
-        {
-            return false;
-        }
-
-        await HandleAsync(received[0], cancellationToken);
         return true;
     }
 
-    private async Task HandleAsync(IReceivedMessage message, CancellationToken stopping)
+    /// <summary>Discards and abandons a prefetched message still in hand.</summary>
+    public async ValueTask DisposeAsync() => await ReleaseNextAsync();
+
+    private MessageInHand Start(IReceivedMessage message, CancellationToken stopping)
     {
-        using var work = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        var lockLost = false;
-        using var renewing = new CancellationTokenSource();
-        var renewal = RenewAsync(message, () => { lockLost = true; work.Cancel(); }, renewing.Token);
+        var hand = new MessageInHand(message, CancellationTokenSource.CreateLinkedTokenSource(stopping));
+        hand.Renewal = RenewAsync(message, () => { hand.LockLost = true; hand.Work.Cancel(); }, hand.Renewing.Token);
+        hand.Prepared = PrepareAsync(message.Body, hand.Work.Token);
+        return hand;
+    }
+
+    private async Task<IPreparedMessage> PrepareAsync(BinaryData body, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the caller goes on at once: preparing runs beside the current message
+        return await _prepare(body, cancellationToken);
+    }
+
+    private async Task<MessageInHand?> PrefetchAsync(CancellationToken stopping)
+    {
+        try
+        {
+            var received = await _queue.ReceiveAsync(1, _options.ReceiveWait, stopping);
+            return received.Count == 0 ? null : Start(received[0], stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e)
+        {
+            // The current message is unaffected; the next plain receive meets (and reports) the problem again.
+            LogPrefetchFailed(_logger, _queue.Name, e.Message, e);
+            return null;
+        }
+    }
+
+    private async Task ReleaseNextAsync()
+    {
+        if (_next is not { } next)
+        {
+            return;
+        }
+
+        _next = null;
+        await next.Work.CancelAsync();
+        await next.StopRenewingAsync();
+        await ((Task)next.Prepared!).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (next.Prepared.IsCompletedSuccessfully)
+        {
+            await next.Prepared.Result.DisposeAsync();
+        }
+
+        if (!next.LockLost)
+        {
+            LogPrefetchReleased(_logger, next.Message.Id, _queue.Name);
+            await next.Message.AbandonAsync(CancellationToken.None);
+        }
+
+        next.Dispose();
+    }
+
+    private async Task HandleAsync(MessageInHand hand, CancellationToken stopping)
+    {
+        var message = hand.Message;
         Exception? failure = null;
         var cancelled = false;
         try
         {
-            await handler(message.Body, work.Token);
+            await using var prepared = await hand.Prepared!;
+            hand.Work.Token.ThrowIfCancellationRequested(); // a prefetched message that lost its lock or was stopped never runs
+            await prepared.RunAsync(hand.Work.Token);
         }
-        catch (OperationCanceledException) when (work.IsCancellationRequested)
+        catch (OperationCanceledException) when (hand.Work.IsCancellationRequested)
         {
             cancelled = true; // stopped or lock lost: handled below
         }
@@ -78,13 +211,13 @@ public sealed partial class QueueWorker(
         }
         finally
         {
-            await renewing.CancelAsync();
-            await renewal;
+            await hand.StopRenewingAsync();
+            hand.Dispose();
         }
 
-        if (lockLost)
+        if (hand.LockLost)
         {
-            LogLockLost(logger, message.Id, queue.Name);
+            LogLockLost(_logger, message.Id, _queue.Name);
             return;
         }
 
@@ -102,14 +235,14 @@ public sealed partial class QueueWorker(
         }
 
         var reason = $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
-        if (message.DeliveryCount >= queue.MaxDeliveryCount)
+        if (message.DeliveryCount >= _queue.MaxDeliveryCount)
         {
-            LogDeadLettered(logger, message.Id, queue.Name, message.DeliveryCount, reason);
+            LogDeadLettered(_logger, message.Id, _queue.Name, message.DeliveryCount, reason);
             await message.DeadLetterAsync(reason, CancellationToken.None);
         }
         else
         {
-            LogAbandoned(logger, message.Id, queue.Name, message.DeliveryCount, reason);
+            LogAbandoned(_logger, message.Id, _queue.Name, message.DeliveryCount, reason);
             await message.AbandonAsync(CancellationToken.None);
         }
     }
@@ -120,7 +253,7 @@ public sealed partial class QueueWorker(
         {
             while (true)
             {
-                await Task.Delay(options.LockRenewInterval, _time, cancellationToken);
+                await Task.Delay(_options.LockRenewInterval, _time, cancellationToken);
                 await message.RenewLockAsync(cancellationToken);
             }
         }
@@ -144,4 +277,18 @@ public sealed partial class QueueWorker(
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "No message on {Queue} for {Idle}; stopping")]
     private static partial void LogIdleExit(ILogger logger, string queue, TimeSpan idle);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Receiving the next message from {Queue} failed: {Reason}")]
+    private static partial void LogPrefetchFailed(ILogger logger, string queue, string reason, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Prefetched message {MessageId} on {Queue} discarded and abandoned (stopping)")]
+    private static partial void LogPrefetchReleased(ILogger logger, string messageId, string queue);
+
+    /// <summary>A plain handler as a prepared message: nothing happens before it runs.</summary>
+    private sealed class Deferred(Func<BinaryData, CancellationToken, Task> handler, BinaryData body) : IPreparedMessage
+    {
+        public Task RunAsync(CancellationToken cancellationToken = default) => handler(body, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

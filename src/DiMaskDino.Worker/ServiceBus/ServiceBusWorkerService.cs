@@ -12,6 +12,13 @@ namespace DiMaskDino.Worker.ServiceBus;
 /// Finalize messages run beside them on the CPU, one at a time. On stop: receiving stops, the message in hand may
 /// finish within <see cref="WorkerOptions.DrainTimeout"/>, then it is cancelled and abandoned.
 /// </summary>
+/// <remarks>
+/// No image prefetch here (the Storage-queue path has it: <see cref="Pipeline.Workers.QueueWorker.Prefetching"/>): with
+/// <c>MaxConcurrentCalls</c> 1 the processor hands the handler one message at a time, and the message in its prefetch
+/// buffer is invisible to the handler until the current one is settled, so <see cref="ShardProcessor.PrepareAsync"/>
+/// cannot be started on it early. Doing so needs a <c>ServiceBusReceiver</c> loop with manual lock renewal (as
+/// <see cref="Pipeline.Workers.QueueWorker"/> does over an <see cref="Pipeline.Queues.IWorkQueue"/>).
+/// </remarks>
 public sealed partial class ServiceBusWorkerService(
     ServiceBusClient client,
     PipelineOptions pipeline,

@@ -31,8 +31,8 @@ public sealed partial class StorageQueueWorkerService(
         readiness.Expect(queues.Shards.Name);
         readiness.Expect(queues.Finalize.Name);
         LogStarted(_logger, queues.Shards.Name, queues.Finalize.Name);
-        using var shardLoop = new Loop(queues.Shards, shards.ProcessAsync);
-        using var finalizeLoop = new Loop(queues.Finalize, finalize.HandleAsync);
+        using var shardLoop = new Loop(queues.Shards, async (body, ct) => await shards.PrepareAsync(body, ct), prefetch: true);
+        using var finalizeLoop = new Loop(queues.Finalize, Plain(finalize.HandleAsync), prefetch: false);
         await using var onStop = stoppingToken.Register(() =>
         {
             readiness.MarkStopping();
@@ -45,7 +45,11 @@ public sealed partial class StorageQueueWorkerService(
 
     private async Task RunAsync(Loop loop, CancellationToken stopping)
     {
-        var worker = new QueueWorker(loop.Queue, loop.Handler, QueueWorkerOptions.From(pipeline), loggers.CreateLogger<QueueWorker>());
+        // The shard loop prefetches (the next shard's images download while the current one runs); on stop the
+        // prefetched message is discarded and abandoned when the worker is disposed.
+        await using var worker = loop.Prefetch
+            ? QueueWorker.Prefetching(loop.Queue, loop.Prepare, QueueWorkerOptions.From(pipeline), loggers.CreateLogger<QueueWorker>())
+            : new QueueWorker(loop.Queue, (body, ct) => RunPlainAsync(loop.Prepare, body, ct), QueueWorkerOptions.From(pipeline), loggers.CreateLogger<QueueWorker>());
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -83,26 +87,18 @@ public sealed partial class StorageQueueWorkerService(
         private readonly CancellationTokenSource _drain = new();
         private int _handling;
 
-        public Loop(IWorkQueue queue, Func<BinaryData, CancellationToken, Task> handler)
+        public Loop(IWorkQueue queue, Func<BinaryData, CancellationToken, Task<IPreparedMessage>> prepare, bool prefetch)
         {
             Queue = queue;
-            Handler = Instrumented(queue.Name, async (body, cancellationToken) =>
-            {
-                Interlocked.Exchange(ref _handling, 1);
-                try
-                {
-                    await handler(body, cancellationToken);
-                }
-                finally
-                {
-                    Interlocked.Exchange(ref _handling, 0);
-                }
-            });
+            Prefetch = prefetch;
+            Prepare = async (body, cancellationToken) => new Tracked(this, queue.Name, await prepare(body, cancellationToken));
         }
 
         public IWorkQueue Queue { get; }
 
-        public Func<BinaryData, CancellationToken, Task> Handler { get; }
+        public bool Prefetch { get; }
+
+        public Func<BinaryData, CancellationToken, Task<IPreparedMessage>> Prepare { get; }
 
         public CancellationToken DrainToken => _drain.Token;
 
@@ -118,28 +114,53 @@ public sealed partial class StorageQueueWorkerService(
             }
         }
 
+        public void SetHandling(bool handling) => Interlocked.Exchange(ref _handling, handling ? 1 : 0);
+
         public void Dispose() => _drain.Dispose();
     }
 
-    /// <summary>Counts and traces each message; the queue worker settles it.</summary>
-    private static Func<BinaryData, CancellationToken, Task> Instrumented(string queue, Func<BinaryData, CancellationToken, Task> handler) =>
-        async (body, cancellationToken) =>
+    /// <summary>A plain handler as a prepare step that does nothing ahead.</summary>
+    private static Func<BinaryData, CancellationToken, Task<IPreparedMessage>> Plain(Func<BinaryData, CancellationToken, Task> handler) =>
+        (body, _) => Task.FromResult<IPreparedMessage>(new PlainMessage(handler, body));
+
+    private static async Task RunPlainAsync(Func<BinaryData, CancellationToken, Task<IPreparedMessage>> prepare, BinaryData body, CancellationToken cancellationToken)
+    {
+        await using var prepared = await prepare(body, cancellationToken);
+        await prepared.RunAsync(cancellationToken);
+    }
+
+    private sealed class PlainMessage(Func<BinaryData, CancellationToken, Task> handler, BinaryData body) : IPreparedMessage
+    {
+        public Task RunAsync(CancellationToken cancellationToken = default) => handler(body, cancellationToken);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>Marks the loop as handling while the message runs, and counts and traces each run; the queue worker settles it.</summary>
+    private sealed class Tracked(Loop loop, string queue, IPreparedMessage inner) : IPreparedMessage
+    {
+        public async Task RunAsync(CancellationToken cancellationToken = default)
         {
+            loop.SetHandling(true);
             var started = Stopwatch.GetTimestamp();
             using var activity = WorkerTelemetry.ActivitySource.StartActivity($"{queue} process", ActivityKind.Consumer);
             activity?.SetTag("messaging.destination.name", queue);
             var outcome = MessageOutcome.Failed;
             try
             {
-                await handler(body, cancellationToken);
+                await inner.RunAsync(cancellationToken);
                 outcome = MessageOutcome.Completed;
             }
             finally
             {
                 activity?.SetTag(WorkerTelemetry.OutcomeTag, WorkerTelemetry.Tag(outcome));
                 WorkerTelemetry.Record(queue, outcome, Stopwatch.GetElapsedTime(started));
+                loop.SetHandling(false);
             }
-        };
+        }
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Processing Storage queues: shards from {ShardQueue}, finalize from {FinalizeQueue}")]
     private static partial void LogStarted(ILogger logger, string shardQueue, string finalizeQueue);

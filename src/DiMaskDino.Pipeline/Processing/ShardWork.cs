@@ -1,0 +1,7 @@
+using DiMaskDino.Pipeline.Jobs;
+
+namespace DiMaskDino.Pipeline.Processing;
+
+/// <summary>What a prepared shard still has to do: the manifest, the carried results copied so far and the downloads of the rest.</summary>
+internal sealed record ShardWork(
+    ShardManifest Manifest, ImageResult?[] Results, IReadOnlyList<LabelCategory>? CarriedCategories, int[] ToLabel, ShardDownloads? Downloads);
