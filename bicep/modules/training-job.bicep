@@ -4,7 +4,7 @@
 //
 // A run reads its dataset from blob storage and publishes its model there (the container has no data of its own):
 //   dimaskdino-train train --data-blob datasets/shapes/train --val-blob datasets/shapes/val --out runs/tiny-01 \
-//     --preset tiny --publish models/tiny-01.onnx
+//     --preset tiny --device cuda --publish models/tiny-01.onnx
 // `Storage__blobServiceUri` (below, from the settings) is the blob endpoint the command uses by default, and
 // `AZURE_CLIENT_ID` makes DefaultAzureCredential use the training identity. `runArgs` sets those arguments in the job
 // template, so `az containerapp job start` runs them; a per-execution override (`az containerapp job start --args ...`)
