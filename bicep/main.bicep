@@ -32,6 +32,9 @@ param workerImage string = ''
 @description('Optional. Training image; a public placeholder until infra/deploy.sh has pushed the real one.')
 param trainingImage string = ''
 
+@description('Optional. Arguments of every training job execution (dimaskdino-train train --data-blob ... --publish ...); empty: the image\'s default.')
+param trainingArgs string[] = []
+
 @description('Optional. Upper bound of GPU worker replicas.')
 @minValue(1)
 @maxValue(100)
@@ -383,6 +386,7 @@ module training 'modules/training-job.bicep' = {
     image: !empty(trainingImage) ? trainingImage : placeholderImage
     registryServer: registry.outputs.loginServer
     trainingIdentity: identities.outputs.training
+    runArgs: trainingArgs
     settings: [
       { name: 'Storage__blobServiceUri', value: storage.outputs.blobEndpoint }
       { name: 'Storage__credential', value: 'managedidentity' }

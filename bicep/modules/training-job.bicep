@@ -1,6 +1,14 @@
 // The training host (src/DiMaskDino.Training, `dimaskdino-train`) as a Container Apps job with a manual trigger on
 // the GPU profile: it costs nothing until started (`az containerapp job start`), reads `datasets` and writes
-// checkpoints and ONNX models to `models`, where a new model starts an evaluation job.
+// ONNX models to `models`, where a new model starts an evaluation job.
+//
+// A run reads its dataset from blob storage and publishes its model there (the container has no data of its own):
+//   dimaskdino-train train --data-blob datasets/shapes/train --val-blob datasets/shapes/val --out runs/tiny-01 \
+//     --preset tiny --device cuda --publish models/tiny-01.onnx
+// `Storage__blobServiceUri` (below, from the settings) is the blob endpoint the command uses by default, and
+// `AZURE_CLIENT_ID` makes DefaultAzureCredential use the training identity. `runArgs` sets those arguments in the job
+// template, so `az containerapp job start` runs them; a per-execution override (`az containerapp job start --args ...`)
+// replaces the whole template, so it must repeat the image and the environment variables.
 
 import { envVar, identityInfo } from 'definitions.bicep'
 
@@ -43,6 +51,9 @@ param trainingIdentity identityInfo
 @description('Required. Environment variables (the configuration contract).')
 param settings envVar[]
 
+@description('Optional. Arguments of dimaskdino-train for every execution, e.g. [\'train\', \'--data-blob\', \'datasets/shapes/train\', \'--out\', \'runs/r1\', \'--publish\', \'models/r1.onnx\']; empty: the image\'s default (--help).')
+param runArgs string[] = []
+
 @description('Optional. Longest run of one execution in hours before it is stopped (checkpoints survive: --resume).')
 @minValue(1)
 @maxValue(72)
@@ -78,15 +89,18 @@ resource job 'Microsoft.App/jobs@2026-07-01' = {
     }
     template: {
       containers: [
-        {
-          name: 'training'
-          image: image
-          resources: {
-            cpu: cpu
-            memory: memory
-          }
-          env: settings
-        }
+        union(
+          {
+            name: 'training'
+            image: image
+            resources: {
+              cpu: cpu
+              memory: memory
+            }
+            env: settings
+          },
+          empty(runArgs) ? {} : { args: runArgs }
+        )
       ]
     }
   }

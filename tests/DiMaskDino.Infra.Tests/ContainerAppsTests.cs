@@ -122,6 +122,31 @@ public sealed class ContainerAppsTests(DeploymentFixture fixture)
         string Value(string name) => (string)env[name]["value"]!;
     }
 
+    [Fact]
+    public void The_training_job_reaches_blob_storage_with_its_own_identity_and_runs_the_image_default_without_trainingArgs()
+    {
+        var snapshot = fixture.Snapshot(Profile.Dev);
+        var container = Training(snapshot)["properties"]!["template"]!["containers"]![0]!;
+        var env = container["env"]!.AsArray().ToDictionary(variable => (string)variable!["name"]!, variable => (string)variable!["value"]!);
+
+        Assert.Equal($"[reference('{snapshot.IdentityId("training")}', '2024-11-30').clientId]", env["AZURE_CLIENT_ID"]);
+        Assert.Contains("primaryEndpoints.blob", env["Storage__blobServiceUri"]);
+        Assert.Null(container["args"]);
+    }
+
+    [Fact]
+    public async Task TrainingArgs_become_the_arguments_of_every_training_execution()
+    {
+        using var workspace = new BicepWorkspace();
+        workspace.Edit("dev.bicepparam", "param workerMaxReplicas = 4",
+            "param workerMaxReplicas = 4\nparam trainingArgs = ['train', '--data-blob', 'datasets/shapes/train', '--out', 'runs/r1', '--publish', 'models/r1.onnx']");
+
+        var snapshot = new DeploymentSnapshot(await workspace.SnapshotAsync("dev.bicepparam"));
+
+        var args = Training(snapshot)["properties"]!["template"]!["containers"]![0]!["args"]!.AsArray().Select(arg => (string)arg!);
+        Assert.Equal(["train", "--data-blob", "datasets/shapes/train", "--out", "runs/r1", "--publish", "models/r1.onnx"], args);
+    }
+
     internal static JsonObject Worker(DeploymentSnapshot snapshot) => snapshot.Single("Microsoft.App/containerApps", "ca-worker-");
 
     internal static JsonObject Training(DeploymentSnapshot snapshot) => snapshot.Single("Microsoft.App/jobs", "caj-train-");

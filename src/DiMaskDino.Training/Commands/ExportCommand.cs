@@ -4,12 +4,16 @@ using DiMaskDino.Hosting;
 using DiMaskDino.Model;
 using DiMaskDino.Model.Export;
 using DiMaskDino.Model.Training;
+using DiMaskDino.Training.Storage;
 using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Training.Commands;
 
-/// <summary><c>dimaskdino-train export --checkpoint CKPT --out MODEL.onnx [--size N] [--weights fp32|fp16|int8] [--verify [--images DIR]]</c></summary>
+/// <summary>
+/// <c>dimaskdino-train export --checkpoint CKPT --out MODEL.onnx [--size N] [--weights fp32|fp16|int8] [--verify [--images DIR]]
+/// [--publish models/NAME.onnx [--overwrite]]</c>
+/// </summary>
 internal static class ExportCommand
 {
     /// <summary>
@@ -35,15 +39,47 @@ internal static class ExportCommand
             Description = "Run TorchSharp (with the same rounded weights) and ONNX Runtime on the same images; fail if any output differs by more than 1e-4 × max(1, |output|).",
         };
         var images = new Option<DirectoryInfo?>("--images") { Description = "COCO folder whose first 4 images --verify uses (default: fixed pseudo-random images)." };
+        var publish = new Option<string?>(ModelPublisher.Option) { Description = "Upload the written model (after --verify passes) to this blob, e.g. models/tiny-01.onnx." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Let --publish replace an existing model blob." };
+        var storage = new BlobStorageArguments();
 
         var command = new Command("export", "Export a checkpoint's inference graph to a self-describing ONNX model (opset 17).")
         {
-            checkpoint, output, size, weights, verify, images,
+            checkpoint, output, size, weights, verify, images, publish, overwrite,
         };
+        foreach (var option in storage.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
-            _ => Task.FromResult(Run(
-                parse.GetValue(checkpoint)!, parse.GetValue(output)!, parse.GetValue(size), WeightOptionValues[parse.GetValue(weights)!],
-                parse.GetValue(verify), parse.GetValue(images))),
+            async ct =>
+            {
+                var target = parse.GetValue(publish) is { } p ? ModelPublisher.ParseTarget(p) : null;
+                var replace = parse.GetValue(overwrite);
+                if (replace && target is null)
+                {
+                    throw new CliInputException("--overwrite only applies to --publish");
+                }
+
+                var service = target is null ? null : storage.Resolve(parse);
+                if (service is not null)
+                {
+                    await ModelPublisher.CheckTargetAsync(service, target!, replace, ct);
+                }
+
+                var file = parse.GetValue(output)!;
+                var exit = Run(
+                    parse.GetValue(checkpoint)!, file, parse.GetValue(size), WeightOptionValues[parse.GetValue(weights)!],
+                    parse.GetValue(verify), parse.GetValue(images));
+                if (service is not null)
+                {
+                    await ModelPublisher.PublishAsync(service, file.FullName, target!, replace, ct);
+                    Console.WriteLine($"published: {target}");
+                }
+
+                return exit;
+            },
             cancellationToken));
         return command;
     }

@@ -5,13 +5,19 @@ using DiMaskDino.Model;
 using DiMaskDino.Model.Export;
 using DiMaskDino.Model.Training;
 using DiMaskDino.Reports;
+using DiMaskDino.Training.Storage;
 using Spectre.Console;
 
 namespace DiMaskDino.Training.Commands;
 
 /// <summary>
-/// <c>dimaskdino-train train --data DIR --val DIR --preset tiny --out RUN [--epochs E] [--time-budget MIN] [--no-di] [--no-bato] [--resume]</c>
+/// <c>dimaskdino-train train (--data DIR | --data-blob CONTAINER/PREFIX) [--val DIR | --val-blob CONTAINER/PREFIX] --preset tiny --out RUN
+/// [--epochs E] [--time-budget MIN] [--no-di] [--no-bato] [--resume] [--publish models/NAME.onnx [--overwrite]]</c>
 /// </summary>
+/// <remarks>
+/// The blob options let the Container Apps training job (which has no local data) fetch its dataset from
+/// <c>datasets/</c> into a cache folder and publish RUN/model.onnx to <c>models/</c> when the run ends.
+/// </remarks>
 internal static class TrainCommand
 {
     public const string CurvesFile = "curves.png";
@@ -21,8 +27,14 @@ internal static class TrainCommand
 
     public static Command Create()
     {
-        var data = new Option<DirectoryInfo>("--data") { Description = "Training set: a COCO folder (annotations.json + images/).", Required = true };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Training set: a COCO folder (annotations.json + images/). Give this or --data-blob." };
         var val = new Option<DirectoryInfo?>("--val") { Description = "Validation set evaluated after every epoch (APbox, APmask, per decoder layer)." };
+        var dataBlob = new Option<string?>("--data-blob") { Description = "Training set in blob storage: CONTAINER/PREFIX holding annotations.json + images/, e.g. datasets/shapes/train; downloaded to --cache first." };
+        var valBlob = new Option<string?>("--val-blob") { Description = "Validation set in blob storage, e.g. datasets/shapes/val." };
+        var cache = new Option<DirectoryInfo?>("--cache") { Description = "Where --data-blob/--val-blob are downloaded (CACHE/CONTAINER/PREFIX; files already there unchanged are kept). Default: RUN/blob-cache." };
+        var publish = new Option<string?>(ModelPublisher.Option) { Description = "Upload RUN/model.onnx to this blob when the run ends, e.g. models/tiny-01.onnx (a new model there starts a checkpoint evaluation)." };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Let --publish replace an existing model blob." };
+        var storage = new BlobStorageArguments();
         var preset = new Option<ModelPreset>("--preset") { Description = "tiny (CPU, ResNet-18) or paper (ResNet-50).", DefaultValueFactory = _ => ModelPreset.Tiny };
         var output = new Option<DirectoryInfo>("--out") { Description = "Run folder: checkpoints/, metrics.jsonl, curves.png.", Required = true };
         var epochs = new Option<int>("--epochs") { Description = "Epochs (ignored when --time-budget fixes the length).", DefaultValueFactory = _ => 12 };
@@ -40,8 +52,13 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train DI-MaskDINO on a COCO-format dataset.")
         {
-            data, val, preset, output, epochs, batch, learningRate, canvas, budget, warmup, noDi, noBato, resume, threads, seed, device,
+            data, val, dataBlob, valBlob, cache, publish, overwrite, preset, output, epochs, batch, learningRate, canvas, budget, warmup, noDi, noBato, resume, threads, seed, device,
         };
+        foreach (var option in storage.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
             ct =>
             {
@@ -59,19 +76,41 @@ internal static class TrainCommand
                     Device = parse.GetValue(device),
                 };
                 var model = ModelOptions.For(parse.GetValue(preset), numClasses: 1) with { DeImbalance = !parse.GetValue(noDi), Bato = !parse.GetValue(noBato) };
-                return RunAsync(parse.GetValue(data)!, parse.GetValue(val), parse.GetValue(output)!, model, training, parse.GetValue(resume), ct);
+                var blobs = new BlobInputs(
+                    parse.GetValue(dataBlob) is { } d ? BlobReference.Parse(d, "--data-blob") : null,
+                    parse.GetValue(valBlob) is { } v ? BlobReference.Parse(v, "--val-blob") : null,
+                    parse.GetValue(publish) is { } p ? ModelPublisher.ParseTarget(p) : null,
+                    parse.GetValue(overwrite),
+                    parse.GetValue(cache));
+                return RunAsync(parse, storage, parse.GetValue(data), parse.GetValue(val), blobs, parse.GetValue(output)!, model, training, parse.GetValue(resume), ct);
             },
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(
-        DirectoryInfo data, DirectoryInfo? val, DirectoryInfo output, ModelOptions model, TrainingOptions training, bool resume, CancellationToken cancellationToken)
+    /// <summary>The blob options of one run.</summary>
+    private sealed record BlobInputs(BlobReference? Data, BlobReference? Val, BlobReference? Publish, bool Overwrite, DirectoryInfo? Cache)
     {
-        RequireDataset(data, "--data");
-        if (val is not null)
+        public bool Any => Data is not null || Val is not null || Publish is not null;
+    }
+
+    private static async Task<int> RunAsync(
+        ParseResult parse, BlobStorageArguments storage, DirectoryInfo? localData, DirectoryInfo? localVal, BlobInputs blobs, DirectoryInfo output,
+        ModelOptions model, TrainingOptions training, bool resume, CancellationToken cancellationToken)
+    {
+        if ((localData is null) == (blobs.Data is null))
         {
-            RequireDataset(val, "--val");
+            throw new CliInputException("give the training set with --data DIR or --data-blob CONTAINER/PREFIX (one of them)");
+        }
+
+        if (localVal is not null && blobs.Val is not null)
+        {
+            throw new CliInputException("give the validation set with --val or --val-blob, not both");
+        }
+
+        if (blobs.Overwrite && blobs.Publish is null)
+        {
+            throw new CliInputException("--overwrite only applies to --publish");
         }
 
         training.Validate();
@@ -83,6 +122,21 @@ internal static class TrainCommand
         if (!resume && File.Exists(Path.Combine(output.FullName, Trainer.MetricsFile)))
         {
             throw new CliInputException($"--out: {output.FullName} already holds a run; use --resume to continue it or choose another folder");
+        }
+
+        var service = blobs.Any ? storage.Resolve(parse) : null;
+        if (service is not null && blobs.Publish is { } target)
+        {
+            await ModelPublisher.CheckTargetAsync(service, target, blobs.Overwrite, cancellationToken);
+        }
+
+        var cacheRoot = blobs.Cache?.FullName ?? Path.Combine(output.FullName, "blob-cache");
+        var data = localData ?? await DownloadAsync(service!, blobs.Data!, cacheRoot, "--data-blob", cancellationToken);
+        var val = localVal ?? (blobs.Val is { } valBlob ? await DownloadAsync(service!, valBlob, cacheRoot, "--val-blob", cancellationToken) : null);
+        RequireDataset(data, "--data");
+        if (val is not null)
+        {
+            RequireDataset(val, "--val");
         }
 
         output.Create();
@@ -124,7 +178,23 @@ internal static class TrainCommand
         }
 
         Console.WriteLine($"checkpoint: {summary.LastCheckpoint}");
+        if (service is not null && blobs.Publish is { } published)
+        {
+            await ModelPublisher.PublishAsync(service, Path.Combine(output.FullName, ModelFile), published, blobs.Overwrite, cancellationToken);
+            Console.WriteLine($"published: {published}");
+        }
+
         return CommandErrors.Success;
+    }
+
+    private static async Task<DirectoryInfo> DownloadAsync(
+        Azure.Storage.Blobs.BlobServiceClient service, BlobReference prefix, string cacheRoot, string option, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine([cacheRoot, prefix.Container, .. prefix.Path.Split('/')]);
+        var download = await DatasetDownloader.DownloadAsync(service, prefix, folder, option, cancellationToken);
+        Console.WriteLine(
+            $"{option} {prefix}: {download.Files} files, {download.Downloaded} downloaded ({download.DownloadedBytes / (1024.0 * 1024.0):F1} MiB), {download.Kept} already in {download.Folder}");
+        return new DirectoryInfo(download.Folder);
     }
 
     private static void Update(ProgressTask task, TrainingProgress p)

@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using DiMaskDino.Hosting;
+
+namespace DiMaskDino.Training.Storage;
+
+/// <summary>
+/// How the training commands reach blob storage (the labeler's <c>AzureStorageArguments</c>, blob only): a connection
+/// string (Azurite, or an account with shared keys), or the blob endpoint with <see cref="DefaultAzureCredential"/>
+/// (managed identity in the Container Apps job, Azure CLI login locally; <c>AZURE_CLIENT_ID</c> picks a user-assigned
+/// identity). Both default to the configuration contract's environment variables.
+/// </summary>
+internal sealed class BlobStorageArguments
+{
+    public const string ConnectionStringVariable = "Storage__ConnectionString";
+    public const string BlobServiceUriVariable = "Storage__blobServiceUri";
+
+    public Option<string?> ConnectionString { get; } = new("--storage-connection-string")
+    {
+        Description = $"Storage connection string (e.g. Azurite's); default: the {ConnectionStringVariable} environment variable.",
+    };
+
+    public Option<Uri?> BlobUri { get; } = new("--blob-uri")
+    {
+        Description = $"Blob endpoint, e.g. https://ACCOUNT.blob.core.windows.net, used with DefaultAzureCredential; default: the {BlobServiceUriVariable} environment variable.",
+    };
+
+    public IEnumerable<Option> All => [ConnectionString, BlobUri];
+
+    /// <summary>The blob service; only called when a blob option is in use, so plain local runs need no storage.</summary>
+    public BlobServiceClient Resolve(ParseResult parse)
+    {
+        var connectionString = parse.GetValue(ConnectionString);
+        var blobUri = parse.GetValue(BlobUri);
+        if (!string.IsNullOrWhiteSpace(connectionString) && blobUri is not null)
+        {
+            throw new CliInputException("give either --storage-connection-string or --blob-uri, not both");
+        }
+
+        if (string.IsNullOrWhiteSpace(connectionString) && blobUri is null)
+        {
+            connectionString = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+            if (string.IsNullOrWhiteSpace(connectionString) && Environment.GetEnvironmentVariable(BlobServiceUriVariable) is { Length: > 0 } fromEnvironment)
+            {
+                blobUri = Uri.TryCreate(fromEnvironment, UriKind.Absolute, out var parsed)
+                    ? parsed
+                    : throw new CliInputException($"{BlobServiceUriVariable}: '{fromEnvironment}' is not an absolute URL");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            try
+            {
+                return new BlobServiceClient(connectionString);
+            }
+            catch (FormatException e)
+            {
+                throw new CliInputException($"--storage-connection-string: not a storage connection string ({e.Message})");
+            }
+        }
+
+        return blobUri is not null
+            ? new BlobServiceClient(blobUri, new DefaultAzureCredential())
+            : throw new CliInputException(
+                $"blob storage needs --storage-connection-string or --blob-uri (or the {ConnectionStringVariable} / {BlobServiceUriVariable} environment variables)");
+    }
+}
