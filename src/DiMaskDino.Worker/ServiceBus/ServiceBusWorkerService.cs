@@ -6,19 +6,15 @@ using DiMaskDino.Worker.Health;
 namespace DiMaskDino.Worker.ServiceBus;
 
 /// <summary>
-/// Queue kind <c>ServiceBus</c>: one <see cref="ServiceBusProcessor"/> per queue. Shards: one at a time
-/// (<c>MaxConcurrentCalls</c> 1, one GPU), <c>PrefetchCount</c> 1 so the next shard message is already at hand, auto-complete
-/// off (<see cref="ServiceBusMessageHandler"/> settles), locks renewed for up to <see cref="WorkerOptions.MaxShardDuration"/>.
-/// Finalize messages run beside them on the CPU, one at a time. On stop: receiving stops, the message in hand may
-/// finish within <see cref="WorkerOptions.DrainTimeout"/>, then it is cancelled and abandoned.
+/// Queue kind <c>ServiceBus</c>: one <see cref="ServiceBusProcessor"/> per queue, auto-complete off
+/// (<see cref="ServiceBusMessageHandler"/> settles), locks renewed for up to <see cref="WorkerOptions.MaxShardDuration"/>.
+/// Shards: two concurrent calls and no broker prefetch — the second call downloads the next shard's images while the
+/// first runs the model, and <see cref="OneShardAtATime"/> keeps the model to one shard at a time (one GPU). A message in
+/// the processor's prefetch buffer would not be lock-renewed, so a long shard could expire its lock and count a
+/// delivery against it; a second concurrent call is renewed like the first. Finalize messages run beside them on the
+/// CPU, one at a time. On stop: receiving stops, the messages in hand may finish within
+/// <see cref="WorkerOptions.DrainTimeout"/>, then they are cancelled and abandoned.
 /// </summary>
-/// <remarks>
-/// No image prefetch here (the Storage-queue path has it: <see cref="Pipeline.Workers.QueueWorker.Prefetching"/>): with
-/// <c>MaxConcurrentCalls</c> 1 the processor hands the handler one message at a time, and the message in its prefetch
-/// buffer is invisible to the handler until the current one is settled, so <see cref="ShardProcessor.PrepareAsync"/>
-/// cannot be started on it early. Doing so needs a <c>ServiceBusReceiver</c> loop with manual lock renewal (as
-/// <see cref="Pipeline.Workers.QueueWorker"/> does over an <see cref="Pipeline.Queues.IWorkQueue"/>).
-/// </remarks>
 public sealed partial class ServiceBusWorkerService(
     ServiceBusClient client,
     PipelineOptions pipeline,
@@ -35,9 +31,10 @@ public sealed partial class ServiceBusWorkerService(
         using var drain = new CancellationTokenSource();
         readiness.Expect(pipeline.ShardQueue);
         readiness.Expect(pipeline.FinalizeQueue);
-        await using var shardProcessor = client.CreateProcessor(pipeline.ShardQueue, ProcessorOptions(prefetch: 1));
-        await using var finalizeProcessor = client.CreateProcessor(pipeline.FinalizeQueue, ProcessorOptions(prefetch: 0));
-        Wire(shardProcessor, new ServiceBusMessageHandler(pipeline.ShardQueue, shards.ProcessAsync, pipeline.MaxDeliveryCount, Logger()), drain.Token);
+        using var oneShardAtATime = new OneShardAtATime(async (body, token) => await shards.PrepareAsync(body, token));
+        await using var shardProcessor = client.CreateProcessor(pipeline.ShardQueue, ProcessorOptions(concurrentCalls: 2));
+        await using var finalizeProcessor = client.CreateProcessor(pipeline.FinalizeQueue, ProcessorOptions(concurrentCalls: 1));
+        Wire(shardProcessor, new ServiceBusMessageHandler(pipeline.ShardQueue, oneShardAtATime.ProcessAsync, pipeline.MaxDeliveryCount, Logger()), drain.Token);
         Wire(finalizeProcessor, new ServiceBusMessageHandler(pipeline.FinalizeQueue, finalize.HandleAsync, pipeline.MaxDeliveryCount, Logger()), drain.Token);
 
         await shardProcessor.StartProcessingAsync(stoppingToken);
@@ -61,11 +58,11 @@ public sealed partial class ServiceBusWorkerService(
     }
 
     /// <summary>The processor settings for a queue (public for tests).</summary>
-    public ServiceBusProcessorOptions ProcessorOptions(int prefetch) => new()
+    public ServiceBusProcessorOptions ProcessorOptions(int concurrentCalls) => new()
     {
         AutoCompleteMessages = false,
-        MaxConcurrentCalls = 1,
-        PrefetchCount = prefetch,
+        MaxConcurrentCalls = concurrentCalls,
+        PrefetchCount = 0,
         MaxAutoLockRenewalDuration = options.MaxShardDuration,
         ReceiveMode = ServiceBusReceiveMode.PeekLock,
     };
