@@ -43,9 +43,8 @@ public sealed class HostsEndToEndTests(AzuriteFixture azurite, TinyModel model)
             ["Worker__ModelCacheDirectory"] = folder.File("models"),
             ["Worker__ShutdownTimeout"] = "00:00:10",
         };
-        await using var first = WorkerProcess.Start(settings);
-        await using var second = WorkerProcess.Start(settings);
-        await Task.WhenAll(first.WaitReadyAsync(Patience), second.WaitReadyAsync(Patience));
+        await using var first = await WorkerProcess.StartReadyAsync(settings, Patience);
+        await using var second = await WorkerProcess.StartReadyAsync(settings, Patience);
 
         // 1. images and _label.json dropped into images/{dataset}/ → annotations.json in labels/.
         var modelBytes = BinaryData.FromBytes(await File.ReadAllBytesAsync(model.Path));

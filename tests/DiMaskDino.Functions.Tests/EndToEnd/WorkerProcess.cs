@@ -54,6 +54,32 @@ internal sealed class WorkerProcess : IAsyncDisposable
         return new WorkerProcess(Process.Start(start)!, port);
     }
 
+    /// <summary>
+    /// Starts a worker and waits until it is ready. The health port is chosen free but bound only by the worker, so
+    /// another process (the test assemblies run in parallel) can take it in between: that start is retried on a new port.
+    /// </summary>
+    public static async Task<WorkerProcess> StartReadyAsync(IReadOnlyDictionary<string, string> settings, TimeSpan timeout)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var worker = Start(settings);
+            try
+            {
+                await worker.WaitReadyAsync(timeout);
+                return worker;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && worker.Output.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                await worker.DisposeAsync();
+            }
+            catch
+            {
+                await worker.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
     /// <summary>Waits until <c>/readyz</c> answers 200 (the queues are reachable).</summary>
     public async Task WaitReadyAsync(TimeSpan timeout)
     {
