@@ -20,7 +20,7 @@ public sealed partial class AzuriteScriptTests
     public async Task Start_creates_the_layout_a_second_start_keeps_it_and_stop_ends_azurite()
     {
         using var state = new TemporaryDirectory("dimaskdino-azurite-");
-        var (blobPort, queuePort, tablePort) = (FreePort(), FreePort(), FreePort());
+        var (blobPort, queuePort, tablePort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         var environment = new Dictionary<string, string?>
         {
             ["AZURITE_STATE_DIR"] = state.Path,
@@ -90,13 +90,6 @@ public sealed partial class AzuriteScriptTests
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{endpoint}: {(int)response.StatusCode} {body}");
         return XDocument.Parse(body).Descendants(element).Select(node => (string)node.Element("Name")!).ToList();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^kept (container|queue) ", RegexOptions.Multiline)]

@@ -230,7 +230,7 @@ internal static class PredictBenchmark
         }
 
         var files = Directory.EnumerateFiles(folder.FullName, "*", SearchOption.AllDirectories)
-            .Where(f => Predict.ImageFiles.Extensions.Contains(Path.GetExtension(f)))
+            .Where(Inference.Images.ImageFileNames.IsImage)
             .Order(StringComparer.Ordinal).Take(count).ToList();
         return files.Count > 0
             ? [.. files.Select(f => new ImageInput(f, File.ReadAllBytes(f)))]

@@ -26,7 +26,7 @@ internal static class PredictCommand
     {
         var images = new Argument<string[]>("IMAGE")
         {
-            Description = "Image files or directories (searched recursively for .jpg .jpeg .png .bmp .gif .webp .tif .tiff .tga .pbm).",
+            Description = "Image files or directories (searched recursively for " + string.Join(" ", ImageFileNames.Extensions) + ").",
             Arity = ArgumentArity.OneOrMore,
         };
         var model = new Option<FileInfo>("--model") { Description = "The exported model (.onnx with dimaskdino metadata).", Required = true };

@@ -1,14 +1,11 @@
 using DiMaskDino.Hosting;
+using DiMaskDino.Inference.Images;
 
 namespace DiMaskDino.Cli.Predict;
 
-/// <summary>The images a <c>predict</c> run labels: the IMAGE arguments with directories expanded.</summary>
+/// <summary>The images a <c>predict</c> run labels: the IMAGE arguments with directories expanded (their files named as images by <see cref="ImageFileNames"/>).</summary>
 internal static class ImageFiles
 {
-    /// <summary>File extensions taken from directories (case-insensitive); files named explicitly are taken whatever their extension.</summary>
-    public static IReadOnlySet<string> Extensions { get; } = new HashSet<string>(
-        [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff", ".tga", ".pbm"], StringComparer.OrdinalIgnoreCase);
-
     /// <summary>
     /// Each argument in order: a file as is; a directory as its image files, recursively, in ordinal order of their
     /// paths. A file reached twice is kept once, where it first appears.
@@ -27,7 +24,7 @@ internal static class ImageFiles
             else if (Directory.Exists(argument))
             {
                 var found = Directory.EnumerateFiles(argument, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false })
-                    .Where(f => Extensions.Contains(Path.GetExtension(f)))
+                    .Where(ImageFileNames.IsImage)
                     .Order(StringComparer.Ordinal);
                 foreach (var file in found)
                 {
@@ -42,7 +39,7 @@ internal static class ImageFiles
 
         return files.Count > 0
             ? files
-            : throw new CliInputException($"IMAGE: no images found (directories are searched for {string.Join(" ", Extensions.Order())})");
+            : throw new CliInputException($"IMAGE: no images found (directories are searched for {string.Join(" ", ImageFileNames.Extensions.Order())})");
 
         void Add(string file)
         {

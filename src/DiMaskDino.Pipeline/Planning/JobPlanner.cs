@@ -1,3 +1,4 @@
+using DiMaskDino.Inference.Images;
 using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Pipeline.Planning;
@@ -43,7 +44,7 @@ public sealed class JobPlanner(JobStore store)
         await foreach (var blob in store.Blobs.ListAsync(JobPaths.ImagesPrefix(request.ImagesPrefix), cancellationToken))
         {
             var name = blob.Path.Name;
-            if (!ImageNames.IsImage(name))
+            if (!ImageFileNames.IsImage(name))
             {
                 skipped++;
                 continue;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using DiMaskDino.TestSupport;
 
 namespace DiMaskDino.IntegrationTests.Azurite;
 
@@ -34,7 +33,7 @@ internal sealed class AzuriteProcess : IDisposable
         // A port found free can be taken before Azurite binds it; then Azurite exits and we try another.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackPorts.Free();
             var azurite = Start(package, service, port, workspace);
             try
             {
@@ -170,13 +169,6 @@ internal sealed class AzuriteProcess : IDisposable
         {
             return _output.ToString();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class AzuriteExitedException(string message) : Exception(message);
