@@ -126,8 +126,8 @@ public sealed class DiMaskDinoModel : nn.Module
 
         var proposals = Proposals.Apply(memory, levels);
         var encoded = encoder_head.Predict(proposals, heads);
-        var selection = TwoStageSelection.Run(encoded, heads, maskFeatures, Options.FirstSelectionCount);
-        var (queries, diAux, secondIndices) = SelectQueries(selection.Content, selection.ReferenceLogits, withAux: true);
+        var selection = TwoStageSelection.Run(encoded, heads, maskFeatures, Options.FirstSelectionCount, Options.BoxInitialization);
+        var (queries, diAux, secondIndices, _) = SelectQueries(selection.Content, selection.ReferenceLogits, withAux: true);
 
         DenoisingQueries? dn = null;
         if (targets is not null && generator is not null)
@@ -193,11 +193,15 @@ public sealed class DiMaskDinoModel : nn.Module
 
         var proposals = Proposals.Apply(memory, levels);                                       // validity zeroes memory
         var encoded = encoder_head.call(proposals.Memory);                                     // [B, S, d] M_enc
-        var (_, firstIndices) = heads.ClassLogits(encoded).amax([-1]).topk(count, dim: 1, largest: true, sorted: true); // [B, K1]
+        var tokenScores = heads.ClassLogits(encoded).amax([-1]);                               // [B, S]
+        var (firstScores, firstIndices) = tokenScores.topk(count, dim: 1, largest: true, sorted: true); // [B, K1]
         var tokens = TwoStageSelection.Gather(encoded, firstIndices);                          // [B, K1, d] T_s1
         var intermMasks = PredictionHeads.MaskLogits(heads.MaskEmbedding(heads.Normalize(tokens)), maskFeatures); // [B, K1, H/4, W/4]
-        var firstReferences = MaskToBox.ReferenceLogits(intermMasks);                          // [B, K1, 4] refs₁
-        var (queries, _, secondIndices) = SelectQueries(tokens.detach(), firstReferences, withAux: false);
+        var encoderBoxLogits = Options.BoxInitialization == BoxInitialization.EncoderBoxes || trace is not null
+            ? heads.BoxDelta(tokens) + TwoStageSelection.Gather(proposals.Logits, firstIndices)   // [B, K1, 4] enc_box_logit[idx1]
+            : null;
+        var firstReferences = ReferenceInitialization.Logits(Options.BoxInitialization, intermMasks, encoderBoxLogits!); // [B, K1, 4] refs₁
+        var (queries, diAux, secondIndices, secondScores) = SelectQueries(tokens.detach(), firstReferences, withAux: trace is not null);
 
         var referenceBoxes = queries.ReferenceLogits.sigmoid();                                // [B, Q, 4] R_in0
         var decoded = decoder.call(new DecoderInputs(queries.Content, referenceBoxes, memory, levels, maskFeatures, null), heads);
@@ -206,6 +210,8 @@ public sealed class DiMaskDinoModel : nn.Module
         {
             RecordSelection(trace, tokens.detach(), intermMasks, firstReferences, secondIndices, queries);
             RecordDecoder(trace, queries.Content, 0, decoded);
+            RecordInferenceStages(trace, new InferenceStages(
+                tokenScores, firstScores, firstIndices, tokens, intermMasks, encoderBoxLogits!, diAux, secondScores, referenceBoxes, maskFeatures, decoded));
         }
 
         return new InferenceOutputs(
@@ -214,13 +220,48 @@ public sealed class DiMaskDinoModel : nn.Module
             last.Masks!.MoveToOuterDisposeScope());
     }
 
+    /// <summary>What a traced inference forward records besides the shared selection and decoder tensors.</summary>
+    private sealed record InferenceStages(
+        Tensor TokenScores, Tensor FirstScores, Tensor FirstIndices, Tensor Tokens, Tensor IntermMasks, Tensor EncoderBoxLogits,
+        IReadOnlyList<DiAuxOutput> DiAux, Tensor? SecondScores, Tensor ReferenceBoxes, Tensor MaskFeatures, DecoderOutput Decoded);
+
+    /// <summary>The official forward's intermediate outputs that inference itself skips (tests compare them stage by stage).</summary>
+    private void RecordInferenceStages(ModelTrace trace, InferenceStages s)
+    {
+        trace.TokenScores = trace.Keep(s.TokenScores);
+        trace.FirstScores = trace.Keep(s.FirstScores);
+        trace.FirstIndices = trace.Keep(s.FirstIndices);
+        trace.IntermLogits = trace.Keep(heads.Predict(s.Tokens, null).Logits);
+        trace.IntermBoxes = trace.Keep(s.EncoderBoxLogits.sigmoid());
+        trace.IntermBoxCorners = trace.Keep(Options.BoxInitialization == BoxInitialization.Bitmask
+            ? MaskToBox.BitmaskCorners(s.IntermMasks)
+            : MaskToBox.Corners(s.IntermMasks));
+        trace.TokenInteraction = [.. s.DiAux.Select(a => new TraceTokenInteraction(
+            trace.Keep(a.Hidden!), trace.Keep(a.Refined!), trace.Keep(a.Logits), trace.Keep(a.Boxes)))];
+        trace.SecondScores = trace.KeepOrNull(s.SecondScores);
+        var initial = DecoderPredictions.Initial(trace.QueryContent!, s.ReferenceBoxes, heads, s.MaskFeatures);
+        trace.InitialLogits = trace.Keep(initial.Logits);
+        trace.InitialBoxes = trace.Keep(initial.Boxes);
+        var layers = Enumerable.Range(0, decoder.NumLayers)
+            .Select(l => DecoderPredictions.Layer(s.Decoded, l, heads, s.MaskFeatures, withMasks: false)).ToList();
+        trace.LayerLogits = [.. layers.Select(p => trace.Keep(p.Logits))];
+        trace.LayerBoxes = [.. layers.Select(p => trace.Keep(p.Boxes))];
+        if (s.Decoded.Bato is { } bato)
+        {
+            var total = s.Decoded.RawOutputs[0].shape[1];
+            var guide = s.Decoded.RawOutputs[0].narrow(1, total - Options.NumQueries, Options.NumQueries);   // Xg
+            trace.GuideIndices = trace.Keep(bato.Indices);
+            trace.GuideScores = trace.Keep(heads.ClassLogits(guide).amax([-1]).gather(1, bato.Indices));
+        }
+    }
+
     /// <summary>Backbone, pixel decoder and the §4.1 decoder-order memory; tensors land in the caller's scope.</summary>
     private (Tensor MaskFeatures, Tensor Memory, LevelShapes Levels) Encode(Tensor images, ModelTrace? trace)
     {
         var input = Preprocess(images);
         var features = backbone.call(input);
         var pixels = pixel_decoder.call(features);
-        Tensor[] decoderMaps = [pixels.E64, pixels.E32, pixels.E16, pixels.E8];
+        var decoderMaps = pixels.DecoderMaps;
         var levels = new LevelShapes([.. decoderMaps.Select(m => (m.shape[2], m.shape[3]))]);
         var memory = cat([.. decoderMaps.Select(m => m.flatten(2).transpose(1, 2))], 1);    // [B, S, d] decoder order
         if (trace is not null)
@@ -236,16 +277,16 @@ public sealed class DiMaskDinoModel : nn.Module
     }
 
     /// <summary>DI (§5.3–5.4) or the plain selection (§5.6); results land in the caller's scope.</summary>
-    private (DecoderQueries Queries, IReadOnlyList<DiAuxOutput> Aux, Tensor? SecondIndices) SelectQueries(
+    private (DecoderQueries Queries, IReadOnlyList<DiAuxOutput> Aux, Tensor? SecondIndices, Tensor? SecondScores) SelectQueries(
         Tensor content, Tensor referenceLogits, bool withAux)
     {
         if (de_imbalance is null)
         {
-            return (PlainQuerySelection.From(content, referenceLogits, Options.NumQueries), [], null);
+            return (PlainQuerySelection.From(content, referenceLogits, Options.NumQueries), [], null, null);
         }
 
         var output = de_imbalance.call(content, referenceLogits, heads, withAux);
-        return (output.Queries, output.Aux, output.Indices);
+        return (output.Queries, output.Aux, output.Indices, output.Scores);
     }
 
     private static void RecordSelection(

@@ -13,6 +13,42 @@ public enum ModelPreset
 }
 
 /// <summary>
+/// Order of the multi-scale levels in the encoder's flattened tokens (detectron2 key
+/// MODEL.SEM_SEG_HEAD.FEATURE_ORDER). The decoder always reads them in the reverse order.
+/// </summary>
+public enum FeatureOrder
+{
+    /// <summary>"low2high": encoder [s8, s16, s32, s64], decoder [s64, s32, s16, s8] (DI-MaskDINO's configs).</summary>
+    LowToHigh,
+
+    /// <summary>"high2low" (MaskDINO's default): encoder [s64, s32, s16, s8], decoder [s8, s16, s32, s64].</summary>
+    HighToLow,
+}
+
+/// <summary>How the first-selected tokens get their reference boxes (MODEL.MaskDINO.INITIALIZE_BOX_TYPE).</summary>
+public enum BoxInitialization
+{
+    /// <summary>"mask2box": tight box of the interm mask, max index with no +1; empty → far away (model.md §4.6).</summary>
+    MaskToBox,
+
+    /// <summary>"bitmask": detectron2 BitMasks.get_bounding_boxes, x2/y2 = max index + 1; empty → all zeros.</summary>
+    Bitmask,
+
+    /// <summary>"no": the encoder's box predictions (box head + proposal logits) of the selected tokens.</summary>
+    EncoderBoxes,
+}
+
+/// <summary>Test-time transform the model expects on its input (recorded in the exported metadata).</summary>
+public enum InputTransform
+{
+    /// <summary>Our own trained models: the letterbox onto a square canvas.</summary>
+    Letterbox,
+
+    /// <summary>detectron2's ResizeShortestEdge (official checkpoints), then padding to a multiple of 32.</summary>
+    ResizeShortestEdge,
+}
+
+/// <summary>
 /// Every architectural hyperparameter of DI-MaskDINO. Modules receive plain numbers from here, never the whole
 /// bag. <see cref="DeImbalance"/> and <see cref="Bato"/> switch the paper's two modules for ablations (both off =
 /// MaskDINO).
@@ -35,8 +71,14 @@ public sealed record ModelOptions
     /// <summary>H_h: heads of every attention block.</summary>
     public int Heads { get; init; } = 8;
 
-    /// <summary>FFN width of encoder, decoder, TI and BATO blocks.</summary>
+    /// <summary>FFN width of decoder, TI and BATO blocks (and of the encoder unless <see cref="EncoderFeedForwardDim"/> is set).</summary>
     public int FeedForwardDim { get; init; } = 2048;
+
+    /// <summary>FFN width of the pixel decoder's encoder layers (MODEL.SEM_SEG_HEAD.DIM_FEEDFORWARD); null = <see cref="FeedForwardDim"/>.</summary>
+    public int? EncoderFeedForwardDim { get; init; }
+
+    /// <summary>The encoder FFN width in effect.</summary>
+    public int EncoderFeedForward => EncoderFeedForwardDim ?? FeedForwardDim;
 
     public int EncoderLayers { get; init; } = 6;
 
@@ -45,8 +87,26 @@ public sealed record ModelOptions
     /// <summary>L_t: token-interaction layers of the DI module.</summary>
     public int TokenInteractionLayers { get; init; } = 2;
 
-    /// <summary>N_l: feature levels seen by attention (strides 8, 16, 32, 64).</summary>
+    /// <summary>N_l: feature levels seen by attention: 4 (strides 8, 16, 32, 64) or 3 (strides 8, 16, 32).</summary>
     public int FeatureLevels { get; init; } = 4;
+
+    /// <summary>Level order of the encoder tokens (the decoder reads the reverse).</summary>
+    public FeatureOrder FeatureOrder { get; init; } = FeatureOrder.LowToHigh;
+
+    /// <summary>Reference boxes of the first-selected tokens.</summary>
+    public BoxInitialization BoxInitialization { get; init; } = BoxInitialization.MaskToBox;
+
+    /// <summary>The test-time transform the model's weights expect.</summary>
+    public InputTransform InputTransform { get; init; } = InputTransform.Letterbox;
+
+    /// <summary>ResizeShortestEdge: target short side (INPUT.MIN_SIZE_TEST).</summary>
+    public int ResizeShortEdge { get; init; } = 800;
+
+    /// <summary>ResizeShortestEdge: cap on the long side (INPUT.MAX_SIZE_TEST).</summary>
+    public int ResizeMaxSize { get; init; } = 1333;
+
+    /// <summary>Name of an imported official configuration (e.g. "dimaskdino-r50-coco"); null for our own presets.</summary>
+    public string? PresetName { get; init; }
 
     /// <summary>N_p: sampling points per head per level.</summary>
     public int SamplingPoints { get; init; } = 4;
@@ -119,7 +179,9 @@ public sealed record ModelOptions
         Require(HiddenDim % Heads == 0, $"HiddenDim {HiddenDim} must be divisible by Heads {Heads}");
         Require(HiddenDim % 32 == 0, $"HiddenDim {HiddenDim} must be divisible by 32 (GroupNorm with 32 groups)");
         Require(HiddenDim % 4 == 0, $"HiddenDim {HiddenDim} must be divisible by 4 (sine embeddings)");
-        Require(FeatureLevels == 4, $"FeatureLevels must be 4 (strides 8, 16, 32, 64), got {FeatureLevels}");
+        Require(FeatureLevels is 3 or 4, $"FeatureLevels must be 3 (strides 8, 16, 32) or 4 (strides 8, 16, 32, 64), got {FeatureLevels}");
+        Require(EncoderFeedForward >= 1 && FeedForwardDim >= 1, "feed-forward widths must be positive");
+        Require(ResizeShortEdge >= 1 && ResizeMaxSize >= ResizeShortEdge, $"need 1 <= ResizeShortEdge ({ResizeShortEdge}) <= ResizeMaxSize ({ResizeMaxSize})");
         Require(EncoderLayers >= 1 && DecoderLayers >= 2, "need at least 1 encoder layer and 2 decoder layers (BATO runs before layer 1)");
         Require(NumQueries >= 1 && FirstSelectedTokens >= NumQueries, $"need FirstSelectedTokens ({FirstSelectedTokens}) >= NumQueries ({NumQueries}) >= 1");
         Require(GuidingTokens >= 1 && GuidingTokens <= NumQueries, $"GuidingTokens must be in [1, NumQueries], got {GuidingTokens}");

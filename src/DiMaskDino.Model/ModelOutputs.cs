@@ -32,7 +32,7 @@ internal sealed class ModelTrace : IDisposable
     /// <summary>res2..res5.</summary>
     public Tensor[] Backbone { get; set; } = [];
 
-    /// <summary>Encoder maps [E8, E16, E32, E64] ([B, d, H_l, W_l]).</summary>
+    /// <summary>Encoder maps by increasing stride [E8, E16, E32(, E64)] ([B, d, H_l, W_l]).</summary>
     public Tensor[] EncoderMaps { get; set; } = [];
 
     /// <summary>[B, S, d] decoder memory M (decoder level order).</summary>
@@ -90,6 +90,43 @@ internal sealed class ModelTrace : IDisposable
     /// <summary>L_d raw layer outputs X_l (before LN_dec), [B, P_dn+Q, d].</summary>
     public Tensor[] RawOutputs { get; set; } = [];
 
+    /// <summary>[B, S] max-over-classes score of every memory token (inference trace).</summary>
+    public Tensor? TokenScores { get; set; }
+
+    /// <summary>[B, K1] first selection: indices into the S tokens and their scores, descending (inference trace).</summary>
+    public Tensor? FirstIndices { get; set; }
+
+    public Tensor? FirstScores { get; set; }
+
+    /// <summary>[B, K1, C] interm class logits and [B, K1, 4] interm boxes σ(enc_box_logit[idx1]) (inference trace).</summary>
+    public Tensor? IntermLogits { get; set; }
+
+    public Tensor? IntermBoxes { get; set; }
+
+    /// <summary>[B, K1, 4] xyxy box of each interm mask in stride-4 pixels, by the configured rule (inference trace).</summary>
+    public Tensor? IntermBoxCorners { get; set; }
+
+    /// <summary>Per TI layer: LN_ti(X_t), R_full_t and the aux predictions (inference trace, DI on).</summary>
+    public IReadOnlyList<TraceTokenInteraction> TokenInteraction { get; set; } = [];
+
+    /// <summary>[B, Q] second-selection scores (inference trace, DI on).</summary>
+    public Tensor? SecondScores { get; set; }
+
+    /// <summary>The initial prediction from Q₀: [B, Q, C] and [B, Q, 4] (inference trace).</summary>
+    public Tensor? InitialLogits { get; set; }
+
+    public Tensor? InitialBoxes { get; set; }
+
+    /// <summary>Per decoder layer: [B, Q, C] logits and [B, Q, 4] boxes (inference trace).</summary>
+    public Tensor[] LayerLogits { get; set; } = [];
+
+    public Tensor[] LayerBoxes { get; set; } = [];
+
+    /// <summary>[B, G] BATO guiding-token indices into the Q queries and their scores (inference trace, BATO on).</summary>
+    public Tensor? GuideIndices { get; set; }
+
+    public Tensor? GuideScores { get; set; }
+
     /// <summary>An alias of <paramref name="t"/> that this trace owns and that survives the caller's dispose scope.</summary>
     public Tensor Keep(Tensor t)
     {
@@ -110,3 +147,6 @@ internal sealed class ModelTrace : IDisposable
         _owned.Clear();
     }
 }
+
+/// <summary>One TI layer of the DI module as traced: LN_ti(X_t), R_full_t and the aux class/box predictions.</summary>
+internal sealed record TraceTokenInteraction(Tensor Hidden, Tensor Boxes, Tensor PredLogits, Tensor PredBoxes);

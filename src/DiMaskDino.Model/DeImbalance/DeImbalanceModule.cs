@@ -27,10 +27,18 @@ public sealed record DecoderQueries(Tensor Content, Tensor ReferenceLogits) : ID
 /// <param name="Boxes">[B, K1, 4] σ(ti_box(LN_ti(X_t)) + logit(R_full_t)), cxcywh</param>
 public sealed record DiAuxOutput(Tensor Logits, Tensor Boxes) : IDisposable
 {
+    /// <summary>[B, K1, d] LN_ti(X_t), the TI layer's normalised output (traced inference).</summary>
+    public Tensor? Hidden { get; init; }
+
+    /// <summary>[B, K1, 4] R_full_t, the reference after the TI layer (traced inference).</summary>
+    public Tensor? Refined { get; init; }
+
     public void Dispose()
     {
         Logits.Dispose();
         Boxes.Dispose();
+        Hidden?.Dispose();
+        Refined?.Dispose();
     }
 }
 
@@ -57,9 +65,13 @@ public sealed record TokenInteractionOutput(Tensor Content, Tensor Boxes, IReadO
 /// <param name="Indices">[B, Q] int64 idx2 into the K1 first-selected tokens, by descending score</param>
 public sealed record DeImbalanceOutput(DecoderQueries Queries, IReadOnlyList<DiAuxOutput> Aux, Tensor Indices) : IDisposable
 {
+    /// <summary>[B, Q] the second selection's scores, by descending value (set when aux outputs are requested).</summary>
+    public Tensor? Scores { get; init; }
+
     public void Dispose()
     {
         Queries.Dispose();
+        Scores?.Dispose();
         foreach (var aux in Aux)
         {
             aux.Dispose();
@@ -124,10 +136,14 @@ public sealed class DeImbalanceModule : nn.Module<Tensor, Tensor, PredictionHead
         using var scope = NewDisposeScope();
         var interaction = Interact(content, referenceLogits, heads, withAux);
         var (queries, indices) = SelectSecond(interaction.Content, interaction.Boxes, heads);
+        var scores = withAux ? SecondScores(interaction.Content, indices, heads) : null;
         var output = new DeImbalanceOutput(
             new DecoderQueries(queries.Content.MoveToOuterDisposeScope(), queries.ReferenceLogits.MoveToOuterDisposeScope()),
-            [.. interaction.Aux.Select(a => new DiAuxOutput(a.Logits.MoveToOuterDisposeScope(), a.Boxes.MoveToOuterDisposeScope()))],
-            indices.MoveToOuterDisposeScope());
+            [.. interaction.Aux.Select(MoveOut)],
+            indices.MoveToOuterDisposeScope())
+        {
+            Scores = scores?.MoveToOuterDisposeScope(),
+        };
         return output;
     }
 
@@ -165,8 +181,18 @@ public sealed class DeImbalanceModule : nn.Module<Tensor, Tensor, PredictionHead
         return new TokenInteractionOutput(
             x.MoveToOuterDisposeScope(),
             refined.MoveToOuterDisposeScope(),
-            [.. aux.Select(a => new DiAuxOutput(a.Logits.MoveToOuterDisposeScope(), a.Boxes.MoveToOuterDisposeScope()))]);
+            [.. aux.Select(MoveOut)]);
     }
+
+    private static DiAuxOutput MoveOut(DiAuxOutput a) => new(a.Logits.MoveToOuterDisposeScope(), a.Boxes.MoveToOuterDisposeScope())
+    {
+        Hidden = a.Hidden?.MoveToOuterDisposeScope(),
+        Refined = a.Refined?.MoveToOuterDisposeScope(),
+    };
+
+    /// <summary>The second selection's scores of the selected tokens: max_c class_embed(LN_ti(X_T)) at idx2.</summary>
+    private Tensor SecondScores(Tensor content, Tensor indices, PredictionHeads heads) =>
+        heads.ClassLogits(ti_norm.call(content)).amax([-1]).gather(1, indices);
 
     /// <summary>
     /// score₂ = max_c class_embed(LN_ti(X_T)) (LN_ti only, no LN_dec); idx2 = top-Q per image; Q₀ = X_T[idx2] raw;
@@ -205,6 +231,6 @@ public sealed class DeImbalanceModule : nn.Module<Tensor, Tensor, PredictionHead
         var normalised = ti_norm.call(content);                                    // [B, K1, d]
         var logits = heads.Predict(normalised, null).Logits;                       // [B, K1, C]
         var boxes = (ti_box.call(normalised) + BoxMath.InverseSigmoid(refined)).sigmoid(); // [B, K1, 4]
-        return new DiAuxOutput(logits, boxes);
+        return new DiAuxOutput(logits, boxes) { Hidden = normalised, Refined = refined.detach() };
     }
 }

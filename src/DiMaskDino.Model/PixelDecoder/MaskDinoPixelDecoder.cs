@@ -12,9 +12,11 @@ using static TorchSharp.torch;
 namespace DiMaskDino.Model.PixelDecoder;
 
 /// <summary>
-/// res3, res4, res5 and a stride-2 conv of raw res5 are projected to d channels (encoder levels s8, s16, s32, s64),
-/// flattened with sine positions plus a learnable level embedding, refined by the deformable encoder, split back into
-/// maps, and the stride-8 map is fused with res2 into the stride-4 mask features.
+/// res3, res4, res5 (and, with 4 levels, a stride-2 conv of raw res5) are projected to d channels (levels s8, s16,
+/// s32, s64), flattened in the encoder's level order with sine positions plus a learnable level embedding, refined by
+/// the deformable encoder, split back into maps, and the stride-8 map is fused with res2 into the stride-4 mask
+/// features. input_proj follows the original's indices: low2high [res3, res4, res5, down], high2low [res5, res4,
+/// res3, down].
 /// </summary>
 public sealed class MaskDinoPixelDecoder : nn.Module<ResNetFeatures, PixelDecoderOutput>
 {
@@ -27,6 +29,8 @@ public sealed class MaskDinoPixelDecoder : nn.Module<ResNetFeatures, PixelDecode
     private readonly NormConv2d layer_1;
     private readonly Conv2d mask_features;
     private readonly long _dim;
+    private readonly int _levels;
+    private readonly FeatureOrder _order;
 
     /// <param name="res2Channels">C_res2 (lateral input)</param>
     /// <param name="res3Channels">C_res3</param>
@@ -34,26 +38,33 @@ public sealed class MaskDinoPixelDecoder : nn.Module<ResNetFeatures, PixelDecode
     /// <param name="res5Channels">C_res5 (also the input of the extra stride-64 level)</param>
     /// <param name="dim">d = conv_dim = mask_dim, divisible by 32 (GroupNorm) and by <paramref name="heads"/></param>
     /// <param name="heads">H_h of the encoder MSDA</param>
-    /// <param name="levels">N_l, must be 4 (strides 8, 16, 32, 64)</param>
+    /// <param name="levels">N_l: 4 (strides 8, 16, 32, 64) or 3 (strides 8, 16, 32)</param>
     /// <param name="points">N_p</param>
     /// <param name="feedForwardDim">encoder FFN width</param>
     /// <param name="encoderLayers">L_e</param>
+    /// <param name="order">level order of the encoder tokens</param>
     public MaskDinoPixelDecoder(
         long res2Channels, long res3Channels, long res4Channels, long res5Channels,
-        long dim, int heads, int levels, int points, long feedForwardDim, int encoderLayers)
+        long dim, int heads, int levels, int points, long feedForwardDim, int encoderLayers,
+        FeatureOrder order = FeatureOrder.LowToHigh)
         : base(nameof(MaskDinoPixelDecoder))
     {
-        if (levels != ProjectedLevels + 1)
+        if (levels is not (ProjectedLevels or ProjectedLevels + 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(levels), levels, "the pixel decoder has 4 levels (strides 8, 16, 32, 64)");
+            throw new ArgumentOutOfRangeException(nameof(levels), levels, "the pixel decoder has 3 (strides 8, 16, 32) or 4 levels (and 64)");
         }
 
         _dim = dim;
+        _levels = levels;
+        _order = order;
+        long[] lateral = order == FeatureOrder.LowToHigh ? [res3Channels, res4Channels, res5Channels] : [res5Channels, res4Channels, res3Channels];
         input_proj = new ModuleList<Sequential>(
-            nn.Sequential(nn.Conv2d(res3Channels, dim, kernel_size: 1), nn.GroupNorm(32, dim, eps: 1e-5)),
-            nn.Sequential(nn.Conv2d(res4Channels, dim, kernel_size: 1), nn.GroupNorm(32, dim, eps: 1e-5)),
-            nn.Sequential(nn.Conv2d(res5Channels, dim, kernel_size: 1), nn.GroupNorm(32, dim, eps: 1e-5)),
-            nn.Sequential(nn.Conv2d(res5Channels, dim, kernel_size: 3, stride: 2, padding: 1), nn.GroupNorm(32, dim, eps: 1e-5)));
+            [.. lateral.Select(c => nn.Sequential(nn.Conv2d(c, dim, kernel_size: 1), nn.GroupNorm(32, dim, eps: 1e-5)))]);
+        if (levels > ProjectedLevels)
+        {
+            input_proj.Add(nn.Sequential(nn.Conv2d(res5Channels, dim, kernel_size: 3, stride: 2, padding: 1), nn.GroupNorm(32, dim, eps: 1e-5)));
+        }
+
         level_embed = nn.Parameter(empty(levels, dim));
         encoder = new DeformableEncoder(encoderLayers, dim, feedForwardDim, levels, heads, points);
         adapter_1 = new NormConv2d(res2Channels, dim, kernelSize: 1, relu: false);
@@ -91,35 +102,51 @@ public sealed class MaskDinoPixelDecoder : nn.Module<ResNetFeatures, PixelDecode
         return new MaskDinoPixelDecoder(
             channels[0], channels[1], channels[2], channels[3],
             options.HiddenDim, options.Heads, options.FeatureLevels, options.SamplingPoints,
-            options.FeedForwardDim, options.EncoderLayers);
+            options.EncoderFeedForward, options.EncoderLayers, options.FeatureOrder);
     }
 
+    /// <summary>Encoder level order as indices into the stride-ordered maps [s8, s16, s32, (s64)].</summary>
+    public IReadOnlyList<int> EncoderOrder =>
+        _order == FeatureOrder.LowToHigh ? [.. Enumerable.Range(0, _levels)] : [.. Enumerable.Range(0, _levels).Reverse()];
+
     /// <param name="features">backbone res2..res5 ([B, C_l, H/s, W/s] for s = 4, 8, 16, 32)</param>
-    /// <returns>[E8, E16, E32, E64] ([B, d, H_l, W_l]), mask features [B, d, H/4, W/4] and memory_enc [B, S, d]</returns>
+    /// <returns>maps by increasing stride ([B, d, H_l, W_l]), mask features [B, d, H/4, W/4] and memory_enc [B, S, d]</returns>
     public override PixelDecoderOutput forward(ResNetFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
         using var scope = NewDisposeScope();
-        Tensor[] projected =
-        [
-            input_proj[0].call(features.Res3),
-            input_proj[1].call(features.Res4),
-            input_proj[2].call(features.Res5),
-            input_proj[3].call(features.Res5),      // raw res5, stride 2: ⌈H/32 / 2⌉ × ⌈W/32 / 2⌉
-        ];
-        var levels = new LevelShapes([.. projected.Select(p => (p.shape[2], p.shape[3]))]);
+        var lateralIndex = _order == FeatureOrder.LowToHigh ? new[] { 0, 1, 2 } : [2, 1, 0];   // input_proj index of s8, s16, s32
+        var projected = new List<Tensor>
+        {
+            input_proj[lateralIndex[0]].call(features.Res3),
+            input_proj[lateralIndex[1]].call(features.Res4),
+            input_proj[lateralIndex[2]].call(features.Res5),
+        };
+        if (_levels > ProjectedLevels)
+        {
+            projected.Add(input_proj[ProjectedLevels].call(features.Res5));                 // raw res5, stride 2: ⌈H/32 / 2⌉ × ⌈W/32 / 2⌉
+        }
+
+        var order = EncoderOrder;
+        var inEncoderOrder = order.Select(i => projected[i]).ToArray();
+        var levels = new LevelShapes([.. inEncoderOrder.Select(p => (p.shape[2], p.shape[3]))]);
         long batch = features.Res3.shape[0];
 
-        var source = cat([.. projected.Select(p => p.flatten(2).transpose(1, 2))], 1);          // [B, S, d]
+        var source = cat([.. inEncoderOrder.Select(p => p.flatten(2).transpose(1, 2))], 1);     // [B, S, d]
         var position = cat(
             [.. Enumerable.Range(0, levels.Count).Select(l =>
                 SineEmbedding.Map(levels.Sizes[l].Height, levels.Sizes[l].Width, (int)_dim, source.device) + level_embed[l])],
             0).unsqueeze(0).expand(batch, levels.TotalTokens, _dim);                           // [B, S, d]
         var memory = encoder.call(source, position, levels);                                   // [B, S, d]
 
-        var maps = memory.split([.. Enumerable.Range(0, levels.Count).Select(levels.TokenCount)], 1)
+        var split = memory.split([.. Enumerable.Range(0, levels.Count).Select(levels.TokenCount)], 1)
             .Select((z, l) => z.transpose(1, 2).view(batch, _dim, levels.Sizes[l].Height, levels.Sizes[l].Width))
-            .ToArray();                                                                         // [B, d, H_l, W_l] each
+            .ToArray();                                                                         // encoder order
+        var maps = new Tensor[_levels];
+        for (var l = 0; l < _levels; l++)
+        {
+            maps[order[l]] = split[l];                                                          // by increasing stride
+        }
 
         var lateral = adapter_1.call(features.Res2);                                           // [B, d, H/4, W/4]
         var upsampled = nn.functional.interpolate(
@@ -128,12 +155,10 @@ public sealed class MaskDinoPixelDecoder : nn.Module<ResNetFeatures, PixelDecode
         var maskFeatures = mask_features.call(fused);                                          // [B, d, H/4, W/4]
 
         return new PixelDecoderOutput(
-            maps[0].MoveToOuterDisposeScope(),
-            maps[1].MoveToOuterDisposeScope(),
-            maps[2].MoveToOuterDisposeScope(),
-            maps[3].MoveToOuterDisposeScope(),
+            [.. maps.Select(m => m.MoveToOuterDisposeScope())],
             maskFeatures.MoveToOuterDisposeScope(),
             memory.MoveToOuterDisposeScope(),
-            levels);
+            levels,
+            order);
     }
 }

@@ -106,12 +106,15 @@ public static class TwoStageSelection
     /// <param name="heads">shared heads</param>
     /// <param name="maskFeatures">[B, d, H/4, W/4]</param>
     /// <param name="count">K1 (DI on) or Q (DI off)</param>
-    public static TwoStageOutput Run(EncoderHeadOutput encoder, PredictionHeads heads, Tensor maskFeatures, int count)
+    /// <param name="boxInitialization">how refs₁ are made (mask2box by default)</param>
+    public static TwoStageOutput Run(
+        EncoderHeadOutput encoder, PredictionHeads heads, Tensor maskFeatures, int count,
+        BoxInitialization boxInitialization = BoxInitialization.MaskToBox)
     {
         using var scope = NewDisposeScope();
         var selection = SelectFirst(encoder, count);
         var interm = Interm(selection, heads, maskFeatures);
-        var references = MaskToBox.ReferenceLogits(interm.Masks);                  // [B, K1, 4], no gradient
+        var references = ReferenceInitialization.Logits(boxInitialization, interm.Masks, selection.BoxLogits); // [B, K1, 4], no gradient
         var content = selection.Tokens.detach();                                   // [B, K1, d]
         var output = new TwoStageOutput(
             new IntermPredictions(
