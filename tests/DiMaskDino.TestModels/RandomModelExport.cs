@@ -34,8 +34,11 @@ public static class RandomModelExport
         ["exporter_version"] = exporterVersion,
     };
 
-    /// <summary>Exports <paramref name="model"/> at a square <paramref name="size"/> with <paramref name="metadata"/> to <paramref name="path"/>.</summary>
-    public static void Save(DiMaskDinoModel model, int size, IReadOnlyDictionary<string, string> metadata, string path)
+    /// <summary>
+    /// Exports <paramref name="model"/> at a square <paramref name="size"/> (null: size-dynamic) with
+    /// <paramref name="metadata"/> to <paramref name="path"/>.
+    /// </summary>
+    public static void Save(DiMaskDinoModel model, int? size, IReadOnlyDictionary<string, string> metadata, string path)
     {
         var graph = OnnxExporter.Build(model, size, size);
         foreach (var (key, value) in metadata)

@@ -129,9 +129,10 @@ internal static class PredictBenchmark
     {
         var model = session.Metadata;
         var loader = new ImageLoader();
-        var letterbox = new Letterbox(model.InputHeight, model.InputWidth, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
+        var (height, width) = model.FixedInputSize();
+        var letterbox = new Letterbox(height, width, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
         var postProcessor = new InstancePostProcessor(new InstancePostProcessorOptions { ScoreThreshold = threshold });
-        int q = model.NumQueries, c = model.NumClasses, plane = model.MaskHeight * model.MaskWidth;
+        int q = model.NumQueries, c = model.NumClasses, plane = height / 4 * (width / 4);
         double decode = 0, post = 0;
         var instances = new List<IReadOnlyList<InstancePrediction>>();
         foreach (var chunk in inputs.Chunk(batchSize))
@@ -152,7 +153,7 @@ internal static class PredictBenchmark
             {
                 instances.Add(postProcessor.Process(
                     outputs.Logits.Slice(i * q * c, q * c), outputs.Boxes.Slice(i * q * 4, q * 4), outputs.Masks.Slice(i * q * plane, q * plane),
-                    c, model.MaskHeight, model.MaskWidth, geometries[i]));
+                    c, height / 4, width / 4, geometries[i]));
             }
 
             post += clock.Elapsed.TotalSeconds;
@@ -206,7 +207,8 @@ internal static class PredictBenchmark
     private static List<(float[] Input, int Count)> Preprocess(ModelDescription model, List<ImageInput> inputs, int batchSize)
     {
         var loader = new ImageLoader();
-        var letterbox = new Letterbox(model.InputHeight, model.InputWidth, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
+        var (height, width) = model.FixedInputSize();
+        var letterbox = new Letterbox(height, width, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
         var batches = new List<(float[], int)>();
         foreach (var chunk in inputs.Chunk(batchSize))
         {

@@ -50,7 +50,8 @@ public sealed partial class BatchPredictor
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var model = session.Metadata;
         _loader = new ImageLoader(options.MaxPixels);
-        _letterbox = new Letterbox(model.InputHeight, model.InputWidth, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
+        var (height, width) = model.FixedInputSize();
+        _letterbox = new Letterbox(height, width, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
         _postProcessor = new InstancePostProcessor(options.PostProcessing);
         _providerTag = new(InferenceTelemetry.ProviderTag, InferenceTelemetry.TagValue(session.Provider));
     }
@@ -272,7 +273,8 @@ public sealed partial class BatchPredictor
     private async Task PostProcessAsync(ChannelReader<PendingBatch> input, ChannelWriter<PendingBatch> output, CancellationToken cancellationToken)
     {
         var model = _session.Metadata;
-        int queries = model.NumQueries, classes = model.NumClasses, maskHeight = model.MaskHeight, maskWidth = model.MaskWidth;
+        var (inputHeight, inputWidth) = model.FixedInputSize();
+        int queries = model.NumQueries, classes = model.NumClasses, maskHeight = inputHeight / 4, maskWidth = inputWidth / 4;
         int plane = maskHeight * maskWidth;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.DecodeParallelism, CancellationToken = cancellationToken };
         await foreach (var batch in input.ReadAllAsync(cancellationToken))

@@ -26,8 +26,18 @@ public sealed record ModelDescription
 
     public required string Graph { get; init; }
     public required string Preset { get; init; }
-    public required int InputHeight { get; init; }
-    public required int InputWidth { get; init; }
+
+    /// <summary>The graph's input height (a multiple of 32), or null for a size-dynamic graph (<c>dynamic</c>).</summary>
+    public required int? InputHeight { get; init; }
+
+    /// <summary>The graph's input width (a multiple of 32), or null for a size-dynamic graph (<c>dynamic</c>).</summary>
+    public required int? InputWidth { get; init; }
+
+    /// <summary>
+    /// True when the graph takes any /32 input size (<c>dimaskdino.input_height</c> and <c>input_width</c> are
+    /// <c>dynamic</c>; <c>images</c> [batch, 3, height, width], <c>pred_masks</c> [batch, Q, height/4, width/4]).
+    /// </summary>
+    public bool IsSizeDynamic => InputHeight is null;
     public required string InputLayout { get; init; }
     public required ChannelOrder ChannelOrder { get; init; }
 
@@ -56,11 +66,21 @@ public sealed record ModelDescription
     public required string Checkpoint { get; init; }
     public required string ExporterVersion { get; init; }
 
-    /// <summary>Mask output size: the input size / 4.</summary>
-    public int MaskHeight => InputHeight / 4;
+    /// <summary>Mask output size: the input size / 4 (null for a size-dynamic graph).</summary>
+    public int? MaskHeight => InputHeight / 4;
 
     /// <inheritdoc cref="MaskHeight"/>
-    public int MaskWidth => InputWidth / 4;
+    public int? MaskWidth => InputWidth / 4;
+
+    /// <summary>The fixed input size, for callers that feed every image at the graph's one size.</summary>
+    /// <exception cref="InvalidOperationException">the graph is size-dynamic: the caller must choose each batch's padded size</exception>
+    public (int Height, int Width) FixedInputSize() => InputHeight is { } height && InputWidth is { } width
+        ? (height, width)
+        : throw new InvalidOperationException(
+            $"the model is size-dynamic ({Prefix}input_height = {DynamicSize}): it has no fixed input size; give each batch's padded size");
+
+    /// <summary>The value of <c>dimaskdino.input_height</c> / <c>input_width</c> in a size-dynamic graph.</summary>
+    public const string DynamicSize = "dynamic";
 
     /// <summary>Reads the metadata of <paramref name="session"/> and checks the graph's inputs and outputs agree with it.</summary>
     /// <param name="modelName">the model file or URI, for error messages</param>
@@ -90,8 +110,8 @@ public sealed record ModelDescription
         {
             Graph = graph,
             Preset = reader.Text("preset"),
-            InputHeight = reader.MultipleOf32("input_height"),
-            InputWidth = reader.MultipleOf32("input_width"),
+            InputHeight = reader.MultipleOf32OrDynamic("input_height"),
+            InputWidth = reader.MultipleOf32OrDynamic("input_width"),
             InputLayout = reader.Text("input_layout"),
             ChannelOrder = reader.Order("channel_order"),
             Mean = reader.Triple("mean", positive: false),
@@ -109,10 +129,19 @@ public sealed record ModelDescription
             Checkpoint = reader.Text("checkpoint", allowEmpty: true),
             ExporterVersion = reader.Text("exporter_version", allowEmpty: true),
         };
+        if (metadata.InputHeight.HasValue != metadata.InputWidth.HasValue)
+        {
+            throw reader.Malformed(
+                "input_width", reader.Text("input_width"), $"{Prefix}input_height and {Prefix}input_width must both be \"{DynamicSize}\" or both sizes");
+        }
+
         return metadata;
     }
 
-    /// <summary>Checks <c>images</c> [batch, 3, H, W] and the three outputs have the names, types and shapes the metadata implies.</summary>
+    /// <summary>
+    /// Checks <c>images</c> [batch, 3, H, W] and the three outputs have the names, types and shapes the metadata implies;
+    /// in a size-dynamic graph H, W and the mask size must be symbolic.
+    /// </summary>
     internal void ValidateGraph(IReadOnlyDictionary<string, NodeMetadata> inputs, IReadOnlyDictionary<string, NodeMetadata> outputs, string modelName)
     {
         if (inputs.Count != 1 || !inputs.ContainsKey(ImagesInput))
@@ -125,7 +154,8 @@ public sealed record ModelDescription
         Check(outputs, BoxesOutput, [NumQueries, 4], "output");
         Check(outputs, MasksOutput, [NumQueries, MaskHeight, MaskWidth], "output");
 
-        void Check(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, int[] expected, string kind)
+        // A null expected size is a symbolic dimension (ORT reports it as -1).
+        void Check(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, int?[] expected, string kind)
         {
             if (!nodes.TryGetValue(name, out var node))
             {
@@ -135,11 +165,12 @@ public sealed record ModelDescription
             var dims = node.IsTensor ? node.Dimensions : [];
             // Dimension 0 is the dynamic batch (-1); the rest must equal what the metadata implies.
             var agrees = node.IsTensor && node.ElementDataType == TensorElementType.Float
-                && dims.Length == expected.Length + 1 && dims[0] <= 0 && dims.Skip(1).SequenceEqual(expected);
+                && dims.Length == expected.Length + 1 && dims[0] <= 0
+                && dims.Skip(1).Zip(expected).All(d => d.Second is { } size ? d.First == size : d.First <= 0);
             if (!agrees)
             {
                 throw new InvalidDataException(
-                    $"{modelName}: {kind} \"{name}\" is {node.ElementDataType} [{string.Join(", ", dims)}], but the metadata implies float32 [batch, {string.Join(", ", expected)}]");
+                    $"{modelName}: {kind} \"{name}\" is {node.ElementDataType} [{string.Join(", ", dims)}], but the metadata implies float32 [batch, {string.Join(", ", expected.Select(e => e?.ToString(CultureInfo.InvariantCulture) ?? "symbolic"))}]");
             }
         }
     }
@@ -175,10 +206,18 @@ public sealed record ModelDescription
                 : throw Malformed(name, value, "expected a positive integer");
         }
 
-        public int MultipleOf32(string name)
+        /// <summary>A positive multiple of 32, or null for <see cref="DynamicSize"/>.</summary>
+        public int? MultipleOf32OrDynamic(string name)
         {
-            var n = Positive(name);
-            return n % 32 == 0 ? n : throw Malformed(name, Text(name), "expected a multiple of 32");
+            if (Text(name) == DynamicSize)
+            {
+                return null;
+            }
+
+            var value = Text(name);
+            return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n % 32 == 0
+                ? n
+                : throw Malformed(name, value, $"expected a positive multiple of 32 or \"{DynamicSize}\"");
         }
 
         public bool Flag(string name) => Text(name) switch

@@ -33,7 +33,12 @@ public sealed partial class ModelSession : IDisposable
         try
         {
             Metadata = ModelDescription.FromSession(_session, modelPath);
-            using var warmUp = Run(new float[3 * Metadata.InputHeight * Metadata.InputWidth], 1);
+            // A size-dynamic graph has no one size to warm up at (and ORT plans each new shape on its first run).
+            if (!Metadata.IsSizeDynamic)
+            {
+                var (height, width) = Metadata.FixedInputSize();
+                using var warmUp = Run(new float[3 * height * width], 1);
+            }
         }
         catch
         {
@@ -55,19 +60,20 @@ public sealed partial class ModelSession : IDisposable
     public ModelOutputs Run(ReadOnlySpan<float> images, int batch)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        var imageLength = 3L * Metadata.InputHeight * Metadata.InputWidth;
+        var (height, width) = Metadata.FixedInputSize();
+        var imageLength = 3L * height * width;
         if (images.Length != batch * imageLength)
         {
             throw new ArgumentException(
-                $"expected {batch} × 3 × {Metadata.InputHeight} × {Metadata.InputWidth} = {batch * imageLength} floats, got {images.Length}", nameof(images));
+                $"expected {batch} × 3 × {height} × {width} = {batch * imageLength} floats, got {images.Length}", nameof(images));
         }
 
         // ORT reads the input while Run executes; a private copy keeps the caller's span free of pinning rules.
         var data = images.ToArray();
-        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, 3, Metadata.InputHeight, Metadata.InputWidth]);
+        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, 3, height, width]);
         using var runOptions = new RunOptions();
         var results = _session.Run(runOptions, _inputNames, [input], _outputNames);
-        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
+        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, height / 4, width / 4);
     }
 
     /// <summary>
@@ -80,16 +86,17 @@ public sealed partial class ModelSession : IDisposable
     public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        var imageLength = 3L * Metadata.InputHeight * Metadata.InputWidth;
+        var (height, width) = Metadata.FixedInputSize();
+        var imageLength = 3L * height * width;
         if (images.Length != batch * imageLength)
         {
             throw new ArgumentException(
-                $"expected {batch} × 3 × {Metadata.InputHeight} × {Metadata.InputWidth} = {batch * imageLength} floats, got {images.Length}", nameof(images));
+                $"expected {batch} × 3 × {height} × {width} = {batch * imageLength} floats, got {images.Length}", nameof(images));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         using var input = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(images), [batch, 3, Metadata.InputHeight, Metadata.InputWidth]);
+            OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(images), [batch, 3, height, width]);
         using var runOptions = new RunOptions();
         // Declared after runOptions, so disposed first: Dispose waits for a callback in progress.
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
@@ -103,7 +110,7 @@ public sealed partial class ModelSession : IDisposable
             throw new OperationCanceledException("the ONNX Runtime run was terminated by cancellation", cancellationToken);
         }
 
-        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
+        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, height / 4, width / 4);
     }
 
     /// <summary>True once <see cref="Dispose"/> ran; <see cref="ModelSessionCache"/> tests use it to prove a retired session is released.</summary>

@@ -8,19 +8,18 @@ using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Export;
 
-/// <summary>MSDA and MHA emitters; batch is dynamic, token counts are fixed at export.</summary>
+/// <summary>MSDA and MHA emitters; batch, token counts and level sizes may be dynamic.</summary>
 public static class AttentionEmitters
 {
-    /// <summary>MSDA (§3.4) with the module's weights.</summary>
+    /// <summary>MSDA (§3.4) with the module's weights; the query count is read from <paramref name="query"/>'s runtime shape.</summary>
     /// <param name="query">[B, Nq, d]</param>
     /// <param name="reference">[B or 1, Nq, N_l, 2] points (offsets in pixels of each level) or [B or 1, Nq, N_l, 4] boxes</param>
     /// <param name="referenceDim">2 or 4, the last axis of <paramref name="reference"/></param>
     /// <param name="value">[B, S, d], levels flattened in <paramref name="levels"/> order</param>
-    /// <param name="queries">Nq</param>
     /// <returns>[B, Nq, d]</returns>
     public static string MultiScaleDeformableAttention(
         OnnxGraphBuilder g, string query, string reference, int referenceDim, string value,
-        MultiScaleDeformableAttention msda, LevelShapes levels, long queries, string name = "msda")
+        MultiScaleDeformableAttention msda, LevelGeometry levels, string name = "msda")
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(msda);
@@ -31,13 +30,14 @@ public static class AttentionEmitters
         }
 
         long heads = msda.Heads, levelCount = msda.Levels, points = msda.Points, dim = msda.Dim, headDim = dim / heads;
+        var queries = OnnxOps.Slice(g, OnnxOps.Shape(g, query, name + "_query_shape"), 0, 1, 2, name + "_queries"); // Nq, int64 [1]
 
         var v = LayerEmitters.Linear(g, value, msda.ValueProjection, name + "_value");
-        v = OnnxOps.Reshape(g, v, [0, levels.TotalTokens, heads, headDim], name + "_value_heads");         // [B, S, H, d_h]
+        v = OnnxOps.Reshape(g, v, [0, -1, heads, headDim], name + "_value_heads");                         // [B, S, H, d_h]
         var offsets = LayerEmitters.Linear(g, query, msda.SamplingOffsets, name + "_offsets");
-        offsets = OnnxOps.Reshape(g, offsets, [0, queries, heads, levelCount, points, 2], name + "_offsets6"); // [B, Nq, H, L, P, 2]
+        offsets = OnnxOps.Reshape(g, offsets, [0, -1, heads, levelCount, points, 2], name + "_offsets6");  // [B, Nq, H, L, P, 2]
         var weights = LayerEmitters.Linear(g, query, msda.AttentionWeights, name + "_weights");
-        weights = OnnxOps.Reshape(g, weights, [0, queries, heads, levelCount * points], name + "_weights4");   // [B, Nq, H, L·P]
+        weights = OnnxOps.Reshape(g, weights, [0, -1, heads, levelCount * points], name + "_weights4");    // [B, Nq, H, L·P]
         weights = OnnxOps.Softmax(g, weights, -1, name + "_softmax");
 
         var origin = OnnxOps.Unsqueeze(g, reference, [2, 4], name + "_origin");                              // [B, Nq, 1, L, 1, 2|4]
@@ -45,8 +45,9 @@ public static class AttentionEmitters
         if (referenceDim == 2)
         {
             // Offsets are in pixels of level l: divide by (W_l, H_l).
-            var normalizer = g.AddFloatConstant(
-                name + "_normalizer", [.. levels.Sizes.SelectMany(s => new float[] { s.Width, s.Height })], levelCount, 1, 2);
+            var sizes = OnnxOps.Concat(g, [.. Enumerable.Range(0, levels.Count).SelectMany(l => new[] { levels.Width(l), levels.Height(l) })], 0, name + "_sizes");
+            var normalizer = OnnxOps.Reshape(
+                g, g.AddNode("Cast", [sizes], name + "_sizes_float", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float)), [levelCount, 1, 2], name + "_normalizer");
             locations = OnnxOps.Add(g, origin, OnnxOps.Div(g, offsets, normalizer, name + "_pixels"), name + "_locations");
         }
         else
@@ -60,25 +61,25 @@ public static class AttentionEmitters
 
         var grids = OnnxOps.Sub(g, OnnxOps.Scale(g, locations, 2f, name + "_twice"), g.AddFloatConstant(name + "_one", [1f]), name + "_grids");
 
+        var perLevel = g.AddNode("Split", [v, levels.SplitSizes], [.. Enumerable.Range(0, levels.Count).Select(l => $"{name}_l{l}_tokens")], Attr.Int("axis", 1));
         var samples = new string[levelCount];
         for (var l = 0; l < levelCount; l++)
         {
-            var (height, width) = levels.Sizes[l];
             string level = $"{name}_l{l}";
-            var map = OnnxOps.Slice(g, v, 1, levels.Starts[l], levels.Starts[l] + levels.TokenCount(l), level + "_tokens"); // [B, HW, H, d_h]
-            map = OnnxOps.Transpose(g, map, [0, 2, 3, 1], level + "_channels_first");                    // [B, H, d_h, HW]
-            map = OnnxOps.Reshape(g, map, [-1, headDim, height, width], level + "_map");                   // [B·H, d_h, H_l, W_l]
+            var map = OnnxOps.Transpose(g, perLevel[l], [0, 2, 3, 1], level + "_channels_first");             // [B, H, d_h, HW]
+            map = g.AddNode(
+                "Reshape", [map, levels.Shape(level + "_map_shape", -1L, headDim, levels.Height(l), levels.Width(l))], level + "_map"); // [B·H, d_h, H_l, W_l]
             var grid = OnnxOps.Select(g, grids, 3, l, level + "_grid5");                                     // [B, Nq, H, P, 2]
             grid = OnnxOps.Transpose(g, grid, [0, 2, 1, 3, 4], level + "_grid_heads");                     // [B, H, Nq, P, 2]
-            grid = OnnxOps.Reshape(g, grid, [-1, queries, points, 2], level + "_grid");                    // [B·H, Nq, P, 2]
+            grid = g.AddNode("Reshape", [grid, levels.Shape(level + "_grid_shape", -1L, queries, points, 2L)], level + "_grid"); // [B·H, Nq, P, 2]
             samples[l] = InterpolationEmitters.GridSample(g, map, grid, level + "_sample");                // [B·H, d_h, Nq, P]
         }
 
         var stacked = OnnxOps.Concat(g, samples, -1, name + "_samples");                                    // [B·H, d_h, Nq, L·P]
         var attention = OnnxOps.Transpose(g, weights, [0, 2, 1, 3], name + "_weights_heads");              // [B, H, Nq, L·P]
-        attention = OnnxOps.Reshape(g, attention, [-1, 1, queries, levelCount * points], name + "_attention"); // [B·H, 1, Nq, L·P]
+        attention = g.AddNode("Reshape", [attention, levels.Shape(name + "_attention_shape", -1L, 1L, queries, levelCount * points)], name + "_attention"); // [B·H, 1, Nq, L·P]
         var summed = OnnxOps.ReduceSum(g, OnnxOps.Mul(g, stacked, attention, name + "_weighted"), [-1], false, name + "_sum"); // [B·H, d_h, Nq]
-        var output = OnnxOps.Reshape(g, summed, [-1, dim, queries], name + "_merge");                      // [B, d, Nq]
+        var output = g.AddNode("Reshape", [summed, levels.Shape(name + "_merge_shape", -1L, dim, queries)], name + "_merge"); // [B, d, Nq]
         output = OnnxOps.Transpose(g, output, [0, 2, 1], name + "_tokens_first");                          // [B, Nq, d]
         return LayerEmitters.Linear(g, output, msda.OutputProjection, name + "_out");
     }

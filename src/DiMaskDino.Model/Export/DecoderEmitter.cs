@@ -18,10 +18,10 @@ public sealed record DecoderGraphOutputs(string Logits, string Boxes, string Mas
 public static class DecoderEmitter
 {
     /// <param name="maskFeatures">[B, d, H/4, W/4]</param>
-    /// <param name="maskSize">(H/4, W/4)</param>
+    /// <param name="maskSize">(H/4, W/4), int64 [1] each</param>
     public static DecoderGraphOutputs Emit(
         OnnxGraphBuilder g, DiMaskDinoModel model, SharedHeadEmitter heads, QuerySelectionGraph inputs, string maskFeatures,
-        (long Height, long Width) maskSize, string name = "dec")
+        (string Height, string Width) maskSize, string name = "dec")
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(model);
@@ -45,10 +45,10 @@ public static class DecoderEmitter
             var position = LayerEmitters.Mlp(g, BoxEmitters.SineBox(g, reference, d, layer + "_sine"), decoder.RefPointHead, layer + "_pos"); // [B, Q, d]
             if (l == 1 && decoder.Bato is not null)
             {
-                (memory, layerMaskFeatures) = EmitBato(g, decoder.Bato, heads, x, position, memory, maskFeatures, levels, d, queries, options.Heads, maskSize, name + "_bato");
+                (memory, layerMaskFeatures) = EmitBato(g, decoder.Bato, heads, x, position, memory, maskFeatures, inputs, d, queries, options.Heads, maskSize, name + "_bato");
             }
 
-            x = EmitLayer(g, decoder.Layers[l], x, position, reference, memory, levels, queries, options.Heads, expandLevels, layer);
+            x = EmitLayer(g, decoder.Layers[l], x, position, reference, memory, levels, options.Heads, expandLevels, layer);
             lastReference = reference;
             reference = heads.RefineBoxes(g, x, reference, layer + "_refine");                           // [B, Q, 4]
         }
@@ -58,7 +58,7 @@ public static class DecoderEmitter
         var z = heads.Normalize(g, hidden, name + "_z");
         var logits = heads.ClassLogits(g, z, name + "_logits");
         var masks = SharedHeadEmitter.MaskLogits(
-            g, heads.MaskEmbedding(g, z, name + "_mask_embed"), layerMaskFeatures, d, queries, maskSize.Height, maskSize.Width, name + "_masks");
+            g, heads.MaskEmbedding(g, z, name + "_mask_embed"), layerMaskFeatures, d, queries, name + "_masks");
         var boxes = heads.RefineBoxes(g, hidden, lastReference, name + "_boxes");
         return new DecoderGraphOutputs(logits, boxes, masks);
     }
@@ -66,14 +66,14 @@ public static class DecoderEmitter
     /// <summary>DecoderLayer: SA (q = k = X + P) → norm2; MSDA(X + P, R per level, memory) → norm1; FFN → norm3.</summary>
     private static string EmitLayer(
         OnnxGraphBuilder g, DecoderLayer layer, string x, string position, string reference, string memory,
-        Common.LevelShapes levels, long queries, int heads, string expandLevels, string name)
+        LevelGeometry levels, int heads, string expandLevels, string name)
     {
         var qk = OnnxOps.Add(g, x, position, name + "_qk");
         var attended = AttentionEmitters.MultiHeadAttention(g, qk, qk, x, layer.SelfAttention, heads, null, name + "_sa");
         var y = LayerEmitters.LayerNorm(g, OnnxOps.Add(g, x, attended, name + "_res0"), ModuleTree.Child<TorchSharp.Modules.LayerNorm>(layer, "norm2"), name + "_norm2");
         var perLevel = g.AddNode("Expand", [OnnxOps.Unsqueeze(g, reference, [2], name + "_ref1"), expandLevels], name + "_refl"); // [B, Q, L, 4]
         var sampled = AttentionEmitters.MultiScaleDeformableAttention(
-            g, OnnxOps.Add(g, y, position, name + "_query"), perLevel, 4, memory, layer.CrossAttention, levels, queries, name + "_ca");
+            g, OnnxOps.Add(g, y, position, name + "_query"), perLevel, 4, memory, layer.CrossAttention, levels, name + "_ca");
         y = LayerEmitters.LayerNorm(g, OnnxOps.Add(g, y, sampled, name + "_res1"), ModuleTree.Child<TorchSharp.Modules.LayerNorm>(layer, "norm1"), name + "_norm1");
         return QuerySelectionEmitter.FeedForward(g, y, layer, "linear1", "linear2", "norm3", name);
     }
@@ -82,7 +82,7 @@ public static class DecoderEmitter
     /// <returns>updated memory [B, S, d] and fused mask features [B, d, H/4, W/4]</returns>
     private static (string Memory, string MaskFeatures) EmitBato(
         OnnxGraphBuilder g, BatoBlock bato, SharedHeadEmitter heads, string content, string position, string memory, string maskFeatures,
-        Common.LevelShapes levels, int d, long queries, int attentionHeads, (long Height, long Width) maskSize, string name)
+        QuerySelectionGraph inputs, int d, long queries, int attentionHeads, (string Height, string Width) maskSize, string name)
     {
         if (queries != bato.NumQueries)
         {
@@ -95,11 +95,7 @@ public static class DecoderEmitter
         var maskTokens = SelectionEmitters.GatherRows(g, heads.MaskEmbedding(g, content, name + "_embed"), indices, name + "_mask_tokens"); // [B, G, d]
         var boxTokens = SelectionEmitters.GatherRows(g, position, indices, name + "_box_tokens");                 // [B, G, d]
 
-        string memoryPosition;
-        using (var scope = NewDisposeScope())
-        {
-            memoryPosition = g.AddFloatConstant(name + "_memory_position", BatoBlock.MemoryPosition(levels, d).unsqueeze(0)); // [1, S, d]
-        }
+        var memoryPosition = inputs.Positions.MemoryPosition();                                                  // [1, S, d]
 
         var update = bato.Update;
         var query = OnnxOps.Add(g, memory, memoryPosition, name + "_query");
@@ -109,10 +105,14 @@ public static class DecoderEmitter
         var x = LayerEmitters.LayerNorm(g, OnnxOps.Add(g, memory, attended, name + "_res1"), ModuleTree.Child<TorchSharp.Modules.LayerNorm>(update, "norm1"), name + "_norm1");
         var updated = QuerySelectionEmitter.FeedForward(g, x, update, "linear1", "linear2", "norm2", name);        // [B, S, d]
 
+        var levels = inputs.Levels;
         var last = levels.Count - 1;
-        var (height, width) = levels.Sizes[last];
-        var stride8 = OnnxOps.Slice(g, updated, 1, levels.Starts[last], levels.Starts[last] + height * width, name + "_s8"); // [B, h·w, d]
-        stride8 = OnnxOps.Reshape(g, OnnxOps.Transpose(g, stride8, [0, 2, 1], name + "_s8t"), [0, d, height, width], name + "_s8map"); // [B, d, h, w]
+        var stride8 = g.AddNode(
+            "Slice", [updated, OnnxOps.Sub(g, levels.TotalTokens, levels.Tokens(last), name + "_s8_start"), levels.TotalTokens, g.AddInt64Constant(name + "_s8_axis", [1])],
+            name + "_s8");                                                                                          // [B, h·w, d]
+        stride8 = g.AddNode(
+            "Reshape", [OnnxOps.Transpose(g, stride8, [0, 2, 1], name + "_s8t"), levels.Shape(name + "_s8_shape", 0L, (long)d, levels.Height(last), levels.Width(last))],
+            name + "_s8map");                                                                                       // [B, d, h, w]
         var upsampled = InterpolationEmitters.ResizeBilinear(g, stride8, maskSize.Height, maskSize.Width, ResizeCoordinates.HalfPixel, name + "_up");
         // mask_output_conv is built with relu: true (BatoBlock).
         var fused = LayerEmitters.NormConv2d(g, OnnxOps.Add(g, maskFeatures, upsampled, name + "_fuse_in"), bato.FusionConv, relu: true, name + "_fuse");

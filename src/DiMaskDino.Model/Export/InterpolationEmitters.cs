@@ -26,8 +26,17 @@ public static class InterpolationEmitters
         ResizeCoordinates coordinates = ResizeCoordinates.HalfPixel, string name = "resize")
     {
         ArgumentNullException.ThrowIfNull(g);
+        return ResizeBilinear(g, x, g.AddInt64Constant(name + "_h", [height]), g.AddInt64Constant(name + "_w", [width]), coordinates, name);
+    }
+
+    /// <summary>As above with the output size given by int64 [1] tensors (sizes computed in the graph).</summary>
+    public static string ResizeBilinear(
+        OnnxGraphBuilder g, string x, string height, string width,
+        ResizeCoordinates coordinates = ResizeCoordinates.HalfPixel, string name = "resize")
+    {
+        ArgumentNullException.ThrowIfNull(g);
         var batchAndChannels = OnnxOps.Slice(g, OnnxOps.Shape(g, x, name + "_inshape"), 0, 0, 2, name + "_bc"); // [2]
-        var sizes = OnnxOps.Concat(g, [batchAndChannels, g.AddInt64Constant(name + "_hw", [height, width])], 0, name + "_sizes");
+        var sizes = OnnxOps.Concat(g, [batchAndChannels, height, width], 0, name + "_sizes");
         return g.AddNode(
             "Resize", [x, "", "", sizes], name,
             Attr.String("mode", "linear"), Attr.String("coordinate_transformation_mode", coordinates == ResizeCoordinates.HalfPixel ? "half_pixel" : "pytorch_half_pixel"));

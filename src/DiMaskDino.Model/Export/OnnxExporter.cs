@@ -1,5 +1,6 @@
-// Entry point of the ONNX export (model.md §13): builds the graph for one fixed, /32-divisible input size with a
-// dynamic batch. The encoder-only graph (images → E8, E16, E32, E64, mask_features) and the full inference graph
+// Entry point of the ONNX export (model.md §13): builds the graph for one fixed, /32-divisible input size, or a
+// size-dynamic graph (symbolic height and width, every size computed in the graph), with a dynamic batch. The
+// encoder-only graph (images → E8, E16, E32, E64, mask_features) and the full inference graph
 // (§13.1, §13.3: images → pred_logits, pred_boxes, pred_masks, the path of DiMaskDinoModel.Infer). The input is
 // normalised and padded as DiMaskDinoModel.Preprocess produces (recorded in the metadata).
 
@@ -20,16 +21,26 @@ public static class OnnxExporter
     /// <summary>Output names of the full inference graph, in order.</summary>
     public static IReadOnlyList<string> InferenceOutputs { get; } = ["pred_logits", "pred_boxes", "pred_masks"];
 
+    /// <summary>Symbolic input dimensions of a size-dynamic graph (the contract's names).</summary>
+    public const string HeightDim = "height";
+
+    /// <inheritdoc cref="HeightDim"/>
+    public const string WidthDim = "width";
+
+    /// <summary>The value of <c>dimaskdino.input_height</c> / <c>input_width</c> in a size-dynamic graph.</summary>
+    public const string DynamicSize = "dynamic";
+
     /// <summary>
     /// The full inference graph (§13.1): <c>images</c> [batch, 3, H, W] (normalised and padded, as
     /// <see cref="DiMaskDinoModel.Preprocess"/> returns) → <c>pred_logits</c> [batch, Q, C], <c>pred_boxes</c>
     /// [batch, Q, 4], <c>pred_masks</c> [batch, Q, H/4, W/4], equal to <see cref="DiMaskDinoModel.Infer(Tensor)"/>.
     /// </summary>
-    /// <param name="height">input height, a multiple of 32</param>
-    /// <param name="width">input width, a multiple of 32</param>
+    /// <param name="height">input height, a multiple of 32; null with <paramref name="width"/> null = size-dynamic
+    /// (symbolic "height" and "width", any multiples of 32 large enough for the first selection)</param>
+    /// <param name="width">input width, a multiple of 32; null with <paramref name="height"/></param>
     /// <param name="precision">how weights are stored; a lossy one rounds <paramref name="model"/>'s weights in place to
     /// the stored values (<see cref="OnnxGraphBuilder.AddWeight"/>), so the model then computes what the file does</param>
-    public static OnnxGraphBuilder Build(DiMaskDinoModel model, int height, int width, WeightPrecision precision = WeightPrecision.Float32)
+    public static OnnxGraphBuilder Build(DiMaskDinoModel model, int? height, int? width, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var inference = inference_mode();
@@ -37,13 +48,12 @@ public static class OnnxExporter
         var encoder = EmitEncoder(g, model, height, width);
         var heads = new SharedHeadEmitter(g, model.Heads);
         var selection = QuerySelectionEmitter.Emit(g, model, heads, encoder.PixelDecoder);
-        var maskSize = (height / 4L, width / 4L);
-        var outputs = DecoderEmitter.Emit(g, model, heads, selection, encoder.PixelDecoder.MaskFeatures, maskSize);
+        var outputs = DecoderEmitter.Emit(g, model, heads, selection, encoder.PixelDecoder.MaskFeatures, encoder.PixelDecoder.Sizes.Res2);
         var options = model.Options;
         long q = options.NumQueries;
         g.AddOutput(InferenceOutputs[0], outputs.Logits, OnnxGraphBuilder.BatchDim, q, (long)options.NumClasses);
         g.AddOutput(InferenceOutputs[1], outputs.Boxes, OnnxGraphBuilder.BatchDim, q, 4L);
-        g.AddOutput(InferenceOutputs[2], outputs.Masks, OnnxGraphBuilder.BatchDim, q, maskSize.Item1, maskSize.Item2);
+        g.AddOutput(InferenceOutputs[2], outputs.Masks, OnnxGraphBuilder.BatchDim, q, QuarterDim(height, HeightDim), QuarterDim(width, WidthDim));
         AddMetadata(g, model, height, width, "inference", precision);
         g.AddMetadata("dimaskdino.num_queries", q.ToString(CultureInfo.InvariantCulture));
         g.AddMetadata("dimaskdino.deimbalance", options.DeImbalance ? "true" : "false");
@@ -52,15 +62,21 @@ public static class OnnxExporter
     }
 
     /// <summary>The serialised full inference graph (<see cref="Build"/>).</summary>
-    public static byte[] Export(DiMaskDinoModel model, int height, int width, WeightPrecision precision) =>
+    public static byte[] Export(DiMaskDinoModel model, int? height, int? width, WeightPrecision precision) =>
         Build(model, height, width, precision).ToBytes();
 
     /// <summary><see cref="Build"/> saved to <paramref name="path"/>.</summary>
-    public static void Export(DiMaskDinoModel model, int height, int width, string path, WeightPrecision precision = WeightPrecision.Float32)
+    public static void Export(DiMaskDinoModel model, int? height, int? width, string path, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Build(model, height, width, precision).Save(path);
     }
+
+    /// <summary>An input axis as a graph dimension: its size, or the symbolic name when the graph is size-dynamic.</summary>
+    private static object InputDim(int? size, string symbol) => size is { } n ? (long)n : symbol;
+
+    /// <summary>A stride-4 axis (mask features, pred_masks): size/4, or the symbol "name/4".</summary>
+    private static object QuarterDim(int? size, string symbol) => size is { } n ? (long)(n / 4) : symbol + "/4";
 
     /// <summary>Output names of the encoder graph, in order.</summary>
     public static IReadOnlyList<string> EncoderOutputs { get; } = ["E8", "E16", "E32", "E64", "mask_features"];
@@ -91,15 +107,22 @@ public static class OnnxExporter
         return ((height / 4, width / 4), new LevelShapes(sizes));
     }
 
-    /// <summary>Declares input <c>images</c> [batch, 3, H, W] and emits backbone and pixel decoder.</summary>
-    public static EncoderGraph EmitEncoder(OnnxGraphBuilder g, DiMaskDinoModel model, int height, int width)
+    /// <summary>Declares input <c>images</c> [batch, 3, H, W] (symbolic H, W when both are null) and emits backbone and pixel decoder.</summary>
+    public static EncoderGraph EmitEncoder(OnnxGraphBuilder g, DiMaskDinoModel model, int? height, int? width)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(model);
-        var (res2, levels) = SizesFor(height, width);
-        var images = g.AddInput(ImagesInput, OnnxGraphBuilder.BatchDim, 3L, (long)height, (long)width);
+        if (height.HasValue != width.HasValue)
+        {
+            throw new ArgumentException($"give both input height and width, or neither for a size-dynamic graph; got {height?.ToString(CultureInfo.InvariantCulture) ?? "null"}×{width?.ToString(CultureInfo.InvariantCulture) ?? "null"}");
+        }
+
+        var images = g.AddInput(ImagesInput, OnnxGraphBuilder.BatchDim, 3L, InputDim(height, HeightDim), InputDim(width, WidthDim));
+        var sizes = height is { } fixedHeight && width is { } fixedWidth
+            ? GraphSizes.Constant(g, fixedHeight, fixedWidth)
+            : GraphSizes.FromInput(g, images);
         var backbone = BackboneEmitter.Emit(g, images, model.Backbone);
-        var pixelDecoder = PixelDecoderEmitter.Emit(g, backbone, model.PixelDecoder, res2, levels);
+        var pixelDecoder = PixelDecoderEmitter.Emit(g, backbone, model.PixelDecoder, sizes);
         return new EncoderGraph(images, backbone, pixelDecoder);
     }
 
@@ -108,7 +131,7 @@ public static class OnnxExporter
     /// and <c>mask_features</c> [batch, d, H/4, W/4], with self-describing metadata.
     /// </summary>
     /// <param name="precision">how weights are stored (a lossy one rounds the model's weights in place, as in <see cref="Build"/>)</param>
-    public static OnnxGraphBuilder BuildEncoder(DiMaskDinoModel model, int height, int width, WeightPrecision precision = WeightPrecision.Float32)
+    public static OnnxGraphBuilder BuildEncoder(DiMaskDinoModel model, int? height, int? width, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var inference = inference_mode();
@@ -116,10 +139,14 @@ public static class OnnxExporter
         var graph = EmitEncoder(g, model, height, width);
         long d = model.PixelDecoder.Dim;
         var outputs = graph.PixelDecoder.Maps.Append(graph.PixelDecoder.MaskFeatures).ToArray();
-        var sizes = graph.PixelDecoder.Levels.Sizes.Append((height / 4L, width / 4L)).ToArray();
+        var known = graph.PixelDecoder.Levels.Known;
+        object[][] sizes = known is null
+            ? [.. Enumerable.Range(0, outputs.Length - 1).Select(l => new object[] { $"level{l}_height", $"level{l}_width" }),
+               [QuarterDim(height, HeightDim), QuarterDim(width, WidthDim)]]
+            : [.. known.Sizes.Select(s => new object[] { s.Height, s.Width }), [QuarterDim(height, HeightDim), QuarterDim(width, WidthDim)]];
         for (var i = 0; i < outputs.Length; i++)
         {
-            g.AddOutput(EncoderOutputs[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i].Item1, sizes[i].Item2);
+            g.AddOutput(EncoderOutputs[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i][0], sizes[i][1]);
         }
 
         AddMetadata(g, model, height, width, "encoder", precision);
@@ -127,14 +154,14 @@ public static class OnnxExporter
     }
 
     /// <summary><see cref="BuildEncoder"/> saved to <paramref name="path"/>.</summary>
-    public static void ExportEncoder(DiMaskDinoModel model, int height, int width, string path, WeightPrecision precision = WeightPrecision.Float32)
+    public static void ExportEncoder(DiMaskDinoModel model, int? height, int? width, string path, WeightPrecision precision = WeightPrecision.Float32)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         BuildEncoder(model, height, width, precision).Save(path);
     }
 
-    /// <summary>metadata_props: what the graph is, input size and layout, normalisation, d, classes, weight precision.</summary>
-    public static void AddMetadata(OnnxGraphBuilder g, DiMaskDinoModel model, int height, int width, string graphKind, WeightPrecision precision)
+    /// <summary>metadata_props: what the graph is, input size (or <see cref="DynamicSize"/>) and layout, normalisation, d, classes, weight precision.</summary>
+    public static void AddMetadata(OnnxGraphBuilder g, DiMaskDinoModel model, int? height, int? width, string graphKind, WeightPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(model);
@@ -142,8 +169,8 @@ public static class OnnxExporter
         static string Join(IEnumerable<float> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
         g.AddMetadata("dimaskdino.graph", graphKind);
         g.AddMetadata("dimaskdino.preset", options.Preset.ToString());
-        g.AddMetadata("dimaskdino.input_height", height.ToString(CultureInfo.InvariantCulture));
-        g.AddMetadata("dimaskdino.input_width", width.ToString(CultureInfo.InvariantCulture));
+        g.AddMetadata("dimaskdino.input_height", height?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize);
+        g.AddMetadata("dimaskdino.input_width", width?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize);
         g.AddMetadata("dimaskdino.input_layout", "NCHW float32, normalised and padded (model.md §1.1)");
         g.AddMetadata("dimaskdino.channel_order", options.Normalization.Order.ToString());
         g.AddMetadata("dimaskdino.mean", Join(options.Normalization.Mean));

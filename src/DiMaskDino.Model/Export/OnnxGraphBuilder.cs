@@ -182,6 +182,15 @@ public sealed class OnnxGraphBuilder
         return AddFloatInitializer(baseName, contiguous.data<float>().ToArray(), contiguous.shape);
     }
 
+    /// <summary>A float64 constant (scalars the model computes in double precision before rounding to float32).</summary>
+    public string AddDoubleConstant(string baseName, double[] values, params long[] dims)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        string name = UniqueName(baseName);
+        _graph.Initializer.Add(TensorProtos.Double(name, values, dims));
+        return name;
+    }
+
     /// <summary>An int64 constant (shapes, axes, indices); a 1-D vector unless <paramref name="dims"/> says otherwise.</summary>
     public string AddInt64Constant(string baseName, long[] values, long[]? dims = null)
     {

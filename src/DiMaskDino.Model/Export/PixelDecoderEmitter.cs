@@ -1,7 +1,7 @@
-// ONNX emitter for the pixel decoder (model.md §3, §13.1–13.2) at a fixed input size: input projections (Conv →
-// GroupNorm), flattening, the deformable encoder layers (MSDA via GridSample, post-norm FFN), the split back into
-// maps and the FPN fusion into mask features. Sine positions plus level embeddings and the reference points are
-// computed once with TorchSharp and stored as float32 constants.
+// ONNX emitter for the pixel decoder (model.md §3, §13.1–13.2): input projections (Conv → GroupNorm), flattening, the
+// deformable encoder layers (MSDA via GridSample, post-norm FFN), the split back into maps and the FPN fusion into
+// mask features. Sine positions plus level embeddings and the reference points are computed in the graph from the
+// level sizes (PositionEmitters), so the same nodes serve a fixed-size and a size-dynamic graph.
 
 using DiMaskDino.Model.Common;
 using DiMaskDino.Model.PixelDecoder;
@@ -10,27 +10,33 @@ using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Export;
 
-/// <summary>Tensor names of the pixel decoder outputs in an exported graph, with the fixed level sizes.</summary>
+/// <summary>Tensor names of the pixel decoder outputs in an exported graph, with the level sizes.</summary>
 /// <param name="Maps">[E8, E16, E32, E64] ([B, d, H_l, W_l], encoder order)</param>
 /// <param name="MaskFeatures">[B, d, H/4, W/4]</param>
 /// <param name="Memory">memory_enc [B, S, d] (encoder order)</param>
-/// <param name="Levels">level sizes in encoder order</param>
-public sealed record PixelDecoderGraphOutputs(IReadOnlyList<string> Maps, string MaskFeatures, string Memory, LevelShapes Levels);
+/// <param name="LevelTokens">memory_enc split by level: [B, H_l·W_l, d] each (encoder order)</param>
+/// <param name="Sizes">input, stride-4 and level sizes (levels in encoder order)</param>
+/// <param name="Positions">the size-dependent position tensors, levels in encoder order</param>
+public sealed record PixelDecoderGraphOutputs(
+    IReadOnlyList<string> Maps, string MaskFeatures, string Memory, IReadOnlyList<string> LevelTokens, GraphSizes Sizes, PositionEmitters Positions)
+{
+    /// <summary>Level sizes in encoder order.</summary>
+    public LevelGeometry Levels => Sizes.Levels;
+}
 
 /// <summary>Emits <see cref="MaskDinoPixelDecoder"/>.</summary>
 public static class PixelDecoderEmitter
 {
     /// <param name="backbone">res2..res5 tensor names</param>
-    /// <param name="res2Size">(H/4, W/4) of res2 at the exported input size</param>
-    /// <param name="levels">encoder level sizes [s8, s16, s32, s64] at the exported input size</param>
+    /// <param name="sizes">the graph's sizes: stride 4 and the encoder levels [s8, s16, s32, s64]</param>
     public static PixelDecoderGraphOutputs Emit(
-        OnnxGraphBuilder g, BackboneGraphOutputs backbone, MaskDinoPixelDecoder decoder,
-        (long Height, long Width) res2Size, LevelShapes levels, string name = "pixdec")
+        OnnxGraphBuilder g, BackboneGraphOutputs backbone, MaskDinoPixelDecoder decoder, GraphSizes sizes, string name = "pixdec")
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(decoder);
-        ArgumentNullException.ThrowIfNull(levels);
+        ArgumentNullException.ThrowIfNull(sizes);
+        var levels = sizes.Levels;
         long d = decoder.Dim;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -49,36 +55,39 @@ public static class PixelDecoderEmitter
 
         var source = OnnxOps.Concat(g, flattened, 1, name + "_source");                                 // [B, S, d]
 
-        var position = cat(
-            [.. Enumerable.Range(0, levels.Count).Select(l =>
-                SineEmbedding.Map(levels.Sizes[l].Height, levels.Sizes[l].Width, (int)d) + decoder.LevelEmbedding[l].detach())],
-            0).unsqueeze(0);                                                                              // [1, S, d]
-        var positionName = g.AddFloatConstant(name + "_position", position);
-        var reference = DeformableEncoder.ReferencePoints(levels)
-            .view(1, levels.TotalTokens, 1, 2).expand(1, levels.TotalTokens, levels.Count, 2);            // [1, S, L, 2]
-        var referenceName = g.AddFloatConstant(name + "_reference", reference);
+        var positions = new PositionEmitters(g, levels, (int)d, name + "_positions");
+        var levelEmbedding = decoder.LevelEmbedding.detach();                                            // [L, d]
+        var position = OnnxOps.Unsqueeze(
+            g,
+            OnnxOps.Concat(
+                g,
+                [.. Enumerable.Range(0, levels.Count).Select(l =>
+                    OnnxOps.Add(g, positions.SineMap(l), g.AddFloatConstant($"{name}_level_embed{l}", levelEmbedding[l]), $"{name}_position{l}"))],
+                0, name + "_position_all"),
+            [0], name + "_position");                                                                   // [1, S, d]
+        var reference = positions.EncoderReferencePoints();                                             // [1, S, L, 2]
 
         var memory = source;
         for (var i = 0; i < decoder.Encoder.NumLayers; i++)
         {
-            memory = EncoderLayer(g, memory, positionName, referenceName, decoder.Encoder.Layer(i), levels, $"{name}_enc{i}");
+            memory = EncoderLayer(g, memory, position, reference, decoder.Encoder.Layer(i), levels, $"{name}_enc{i}");
         }
 
+        var perLevel = g.AddNode("Split", [memory, levels.SplitSizes], [.. Enumerable.Range(0, levels.Count).Select(l => $"{name}_map{l}_tokens")], Attr.Int("axis", 1));
         var maps = new string[levels.Count];
         for (var l = 0; l < levels.Count; l++)
         {
             string level = $"{name}_map{l}";
-            var tokens = OnnxOps.Slice(g, memory, 1, levels.Starts[l], levels.Starts[l] + levels.TokenCount(l), level + "_tokens"); // [B, H_l·W_l, d]
-            var channels = OnnxOps.Transpose(g, tokens, [0, 2, 1], level + "_channels");                // [B, d, H_l·W_l]
-            maps[l] = OnnxOps.Reshape(g, channels, [0, d, levels.Sizes[l].Height, levels.Sizes[l].Width], level); // [B, d, H_l, W_l]
+            var channels = OnnxOps.Transpose(g, perLevel[l], [0, 2, 1], level + "_channels");             // [B, d, H_l·W_l]
+            maps[l] = g.AddNode("Reshape", [channels, levels.Shape(level + "_shape", 0L, d, levels.Height(l), levels.Width(l))], level); // [B, d, H_l, W_l]
         }
 
         var lateral = LayerEmitters.NormConv2d(g, backbone.Res2, ModuleTree.Child<NormConv2d>(decoder, "adapter_1"), relu: false, name + "_lateral");
-        var upsampled = InterpolationEmitters.ResizeBilinear(g, maps[0], res2Size.Height, res2Size.Width, name: name + "_upsample");
+        var upsampled = InterpolationEmitters.ResizeBilinear(g, maps[0], sizes.Res2.Height, sizes.Res2.Width, name: name + "_upsample");
         var fused = LayerEmitters.NormConv2d(
             g, OnnxOps.Add(g, lateral, upsampled, name + "_fpn_sum"), ModuleTree.Child<NormConv2d>(decoder, "layer_1"), relu: true, name + "_fpn");
         var maskFeatures = LayerEmitters.Conv2d(g, fused, ModuleTree.Child<Conv2d>(decoder, "mask_features"), name + "_mask_features");
-        return new PixelDecoderGraphOutputs(maps, maskFeatures, memory, levels);
+        return new PixelDecoderGraphOutputs(maps, maskFeatures, memory, perLevel, sizes, positions);
     }
 
     /// <summary>One post-norm encoder layer (§3.5).</summary>
@@ -87,7 +96,7 @@ public static class PixelDecoderEmitter
     /// <param name="reference">[1 or B, S, N_l, 2]</param>
     /// <returns>[B, S, d]</returns>
     public static string EncoderLayer(
-        OnnxGraphBuilder g, string source, string position, string reference, DeformableEncoderLayer layer, LevelShapes levels,
+        OnnxGraphBuilder g, string source, string position, string reference, DeformableEncoderLayer layer, LevelGeometry levels,
         string name = "enclayer")
     {
         ArgumentNullException.ThrowIfNull(g);
@@ -95,7 +104,7 @@ public static class PixelDecoderEmitter
         ArgumentNullException.ThrowIfNull(levels);
         var query = OnnxOps.Add(g, source, position, name + "_query");
         var attended = AttentionEmitters.MultiScaleDeformableAttention(
-            g, query, reference, 2, source, layer.SelfAttention, levels, levels.TotalTokens, name + "_msda");
+            g, query, reference, 2, source, layer.SelfAttention, levels, name + "_msda");
         var s = LayerEmitters.LayerNorm(g, OnnxOps.Add(g, source, attended, name + "_res1"), ModuleTree.Child<LayerNorm>(layer, "norm1"), name + "_norm1");
         var hidden = OnnxOps.Relu(g, LayerEmitters.Linear(g, s, ModuleTree.Child<Linear>(layer, "linear1"), name + "_linear1"), name + "_ffn_relu");
         var ffn = LayerEmitters.Linear(g, hidden, ModuleTree.Child<Linear>(layer, "linear2"), name + "_linear2");

@@ -15,9 +15,10 @@ namespace DiMaskDino.Model.Export;
 /// <param name="Content">[B, Q, d] query content</param>
 /// <param name="ReferenceLogits">[B, Q, 4] logit of the reference boxes</param>
 /// <param name="Levels">decoder-order level sizes [s64, s32, s16, s8]</param>
-public sealed record QuerySelectionGraph(string Memory, string Content, string ReferenceLogits, LevelShapes Levels);
+/// <param name="Positions">the size-dependent position tensors, levels in decoder order</param>
+public sealed record QuerySelectionGraph(string Memory, string Content, string ReferenceLogits, LevelGeometry Levels, PositionEmitters Positions);
 
-/// <summary>Emits memory → encoder head → first selection → mask2box → DI (or plain) for a fixed input size.</summary>
+/// <summary>Emits memory → encoder head → first selection → mask2box → DI (or plain).</summary>
 public static class QuerySelectionEmitter
 {
     /// <param name="heads">the shared heads, already stored in <paramref name="g"/></param>
@@ -33,36 +34,19 @@ public static class QuerySelectionEmitter
         var options = model.Options;
         long d = options.HiddenDim;
         var levels = pixels.Levels.Reversed();                                                          // [s64, s32, s16, s8]
+        var positions = pixels.Positions.Reversed();
         int k1 = options.FirstSelectionCount;
-        if (levels.TotalTokens < k1)
+        if (levels.Known is { } known && known.TotalTokens < k1)
         {
-            throw new ArgumentException($"the first selection needs S >= K1: S = {levels.TotalTokens}, K1 = {k1}; export a larger size");
+            throw new ArgumentException($"the first selection needs S >= K1: S = {known.TotalTokens}, K1 = {k1}; export a larger size");
         }
 
-        // §4.1: flatten E64, E32, E16, E8 in this order.
-        var flattened = new string[levels.Count];
-        for (var l = 0; l < levels.Count; l++)
-        {
-            var map = pixels.Maps[levels.Count - 1 - l];
-            var tokens = OnnxOps.Reshape(g, map, [0, d, -1], $"{name}_mem{l}_flat");                   // [B, d, H_l·W_l]
-            flattened[l] = OnnxOps.Transpose(g, tokens, [0, 2, 1], $"{name}_mem{l}");                  // [B, H_l·W_l, d]
-        }
+        // §4.1: flatten E64, E32, E16, E8 in this order: the encoder memory's level chunks, reversed.
+        var memory = OnnxOps.Concat(g, [.. pixels.LevelTokens.Reverse()], 1, name + "_memory");        // [B, S, d]
 
-        var memory = OnnxOps.Concat(g, flattened, 1, name + "_memory");                                 // [B, S, d]
-
-        // §4.2: invalid anchors zero the memory (a constant at the fixed size).
-        bool[] invalid;
-        using (var scope = NewDisposeScope())
-        {
-            var boxes = Proposals.Boxes(levels);                                                        // [S, 4]
-            var valid = ((boxes > Proposals.LowerBound) & (boxes < Proposals.UpperBound)).all(-1);      // [S]
-            invalid = [.. valid.logical_not().data<bool>().ToArray()];
-        }
-
+        // §4.2: invalid anchors zero the memory.
         var masked = g.AddNode(
-            "Where",
-            [g.AddBoolConstant(name + "_invalid", invalid, levels.TotalTokens, 1), g.AddFloatConstant(name + "_zero", [0f], []), memory],
-            name + "_masked");                                                                          // [B, S, d]
+            "Where", [positions.InvalidProposals(), g.AddFloatConstant(name + "_zero", [0f], []), memory], name + "_masked"); // [B, S, d]
 
         // §4.3 encoder-output head, §4.4 first selection.
         var encoded = LayerEmitters.Linear(g, masked, ModuleTree.Child<Linear>(model.EncoderHead, "enc_output"), name + "_enc_output");
@@ -72,43 +56,56 @@ public static class QuerySelectionEmitter
         var tokensK1 = SelectionEmitters.GatherRows(g, encoded, indices, name + "_tokens1");            // [B, K1, d]
 
         // §4.5 interm masks, §4.6 mask2box → refs₁.
-        var (h4, w4) = (pixels.Levels.Sizes[0].Height * 2, pixels.Levels.Sizes[0].Width * 2);
         var embedding = heads.MaskEmbedding(g, heads.Normalize(g, tokensK1, name + "_interm_ln"), name + "_interm_embed");
-        var masks = SharedHeadEmitter.MaskLogits(g, embedding, pixels.MaskFeatures, options.HiddenDim, k1, h4, w4, name + "_interm_masks");
-        var references = BoxEmitters.InverseSigmoid(g, MaskToBoxes(g, masks, h4, w4, name + "_mask2box"), name + "_refs1"); // [B, K1, 4]
+        var masks = SharedHeadEmitter.MaskLogits(g, embedding, pixels.MaskFeatures, options.HiddenDim, k1, name + "_interm_masks");
+        var references = BoxEmitters.InverseSigmoid(g, MaskToBoxes(g, masks, name + "_mask2box"), name + "_refs1"); // [B, K1, 4]
 
         if (model.DeImbalance is null)
         {
-            return new QuerySelectionGraph(memory, tokensK1, references, levels);
+            return new QuerySelectionGraph(memory, tokensK1, references, levels, positions);
         }
 
         var (content, referenceLogits) = EmitDeImbalance(g, model.DeImbalance, heads, tokensK1, references, (int)d, options.Heads, name + "_di");
-        return new QuerySelectionGraph(memory, content, referenceLogits, levels);
+        return new QuerySelectionGraph(memory, content, referenceLogits, levels, positions);
     }
 
-    /// <summary>MaskToBox.Boxes: tight box of the mask &gt; 0 pixels (no +1), normalised by (w, h); empty → huge.</summary>
+    /// <summary>
+    /// MaskToBox.Boxes: tight box of the mask &gt; 0 pixels (no +1), normalised by (w, h); empty → huge. The extremes
+    /// come from the occupied columns and rows (max logit over the other axis &gt; 0), the same integers as over all
+    /// pixels, with one pass over the masks per axis.
+    /// </summary>
     /// <param name="masks">[B, N, h, w]</param>
     /// <returns>[B, N, 4] (cx, cy, w, h)</returns>
-    public static string MaskToBoxes(OnnxGraphBuilder g, string masks, long height, long width, string name = "mask2box")
+    public static string MaskToBoxes(OnnxGraphBuilder g, string masks, string name = "mask2box")
     {
         ArgumentNullException.ThrowIfNull(g);
-        var set = g.AddNode("Greater", [masks, g.AddFloatConstant(name + "_zero", [0f], [])], name + "_set");   // [B, N, h, w] bool
-        var m = g.AddNode("Cast", [set], name + "_m", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
-        var columns = g.AddFloatConstant(name + "_columns", [.. Enumerable.Range(0, (int)width).Select(i => (float)i)], 1, 1, 1, width);
-        var rows = g.AddFloatConstant(name + "_rows", [.. Enumerable.Range(0, (int)height).Select(i => (float)i)], 1, 1, height, 1);
-        var flatShape = new long[] { 0, 0, height * width };
-        var xMask = OnnxOps.Reshape(g, OnnxOps.Mul(g, m, columns, name + "_xm"), flatShape, name + "_xflat");  // [B, N, h·w]
-        var yMask = OnnxOps.Reshape(g, OnnxOps.Mul(g, m, rows, name + "_ym"), flatShape, name + "_yflat");     // [B, N, h·w]
-        var flatSet = OnnxOps.Reshape(g, set, flatShape, name + "_setflat");
+        var zero = g.AddFloatConstant(name + "_zero", [0f], []);
+        var shape = OnnxOps.Shape(g, masks, name + "_shape");
         var fill = g.AddFloatConstant(name + "_fill", [MaskToBox.EmptyFill], []);
-        string Reduce(string op, string x, string n) => g.AddNode(op, [x], n, Attr.Ints("axes", -1), Attr.Int("keepdims", 1)); // [B, N, 1]
-        var xMax = Reduce("ReduceMax", xMask, name + "_xmax");
-        var xMin = Reduce("ReduceMin", g.AddNode("Where", [flatSet, xMask, fill], name + "_xfill"), name + "_xmin");
-        var yMax = Reduce("ReduceMax", yMask, name + "_ymax");
-        var yMin = Reduce("ReduceMin", g.AddNode("Where", [flatSet, yMask, fill], name + "_yfill"), name + "_ymin");
+
+        // Per axis: occupied [B, N, n] (1 where any pixel of that column / row is set), index·occupied, extremes.
+        (string Min, string Max, string Size) Extremes(long reducedAxis, long keptAxis, string axis)
+        {
+            var peak = g.AddNode("ReduceMax", [masks], $"{name}_{axis}_peak", Attr.Ints("axes", reducedAxis), Attr.Int("keepdims", 0)); // [B, N, n]
+            var isSet = g.AddNode("Greater", [peak, zero], $"{name}_{axis}_isset");
+            var occupied = g.AddNode("Cast", [isSet], $"{name}_{axis}_occupied", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
+            var size = OnnxOps.Slice(g, shape, 0, keptAxis, keptAxis + 1, $"{name}_{axis}_size");                                         // int64 [1]
+            var limit = OnnxOps.Reshape(g, size, [], $"{name}_{axis}_limit");
+            var indices = g.AddNode(
+                "Cast",
+                [g.AddNode("Range", [g.AddInt64Constant($"{name}_{axis}_start", [0], []), limit, g.AddInt64Constant($"{name}_{axis}_delta", [1], [])], $"{name}_{axis}_range")],
+                $"{name}_{axis}_indices", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));                                  // [n]
+            var weighted = OnnxOps.Mul(g, occupied, indices, $"{name}_{axis}_weighted");
+            string Reduce(string op, string x, string n) => g.AddNode(op, [x], n, Attr.Ints("axes", -1), Attr.Int("keepdims", 1)); // [B, N, 1]
+            var max = Reduce("ReduceMax", weighted, $"{name}_{axis}max");
+            var min = Reduce("ReduceMin", g.AddNode("Where", [isSet, weighted, fill], $"{name}_{axis}fill"), $"{name}_{axis}min");
+            var asFloat = g.AddNode("Cast", [size], $"{name}_{axis}_n", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
+            return (min, max, asFloat);
+        }
+
+        var (xMin, xMax, w) = Extremes(2, 3, "x");
+        var (yMin, yMax, h) = Extremes(3, 2, "y");
         var two = g.AddFloatConstant(name + "_two", [2f], []);
-        var w = g.AddFloatConstant(name + "_w", [(float)width], []);
-        var h = g.AddFloatConstant(name + "_h", [(float)height], []);
         var cx = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, xMin, xMax, name + "_xs"), two, name + "_xc"), w, name + "_cx");
         var cy = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, yMin, yMax, name + "_ys"), two, name + "_yc"), h, name + "_cy");
         var bw = OnnxOps.Div(g, OnnxOps.Sub(g, xMax, xMin, name + "_xd"), w, name + "_bw");

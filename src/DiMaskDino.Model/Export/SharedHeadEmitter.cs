@@ -66,13 +66,14 @@ public sealed class SharedHeadEmitter
     public string RefineBoxes(OnnxGraphBuilder g, string x, string referenceBoxes, string name) =>
         g.AddNode("Sigmoid", [OnnxOps.Add(g, BoxDelta(g, x, name + "_delta"), BoxEmitters.InverseSigmoid(g, referenceBoxes, name + "_logit"), name + "_sum")], name);
 
-    /// <summary>PredictionHeads.MaskLogits: embedding [B, N, c] · mask features [B, c, h, w] → [B, N, h, w].</summary>
-    public static string MaskLogits(OnnxGraphBuilder g, string embedding, string maskFeatures, long channels, long tokens, long height, long width, string name)
+    /// <summary>PredictionHeads.MaskLogits: embedding [B, N, c] · mask features [B, c, h, w] → [B, N, h, w] (h, w read at run time).</summary>
+    public static string MaskLogits(OnnxGraphBuilder g, string embedding, string maskFeatures, long channels, long tokens, string name)
     {
         ArgumentNullException.ThrowIfNull(g);
-        var flat = OnnxOps.Reshape(g, maskFeatures, [0, channels, height * width], name + "_flat");     // [B, c, h·w]
+        var flat = OnnxOps.Reshape(g, maskFeatures, [0, channels, -1], name + "_flat");                // [B, c, h·w]
         var product = OnnxOps.MatMul(g, embedding, flat, name + "_matmul");                             // [B, N, h·w]
-        return OnnxOps.Reshape(g, product, [0, tokens, height, width], name);                           // [B, N, h, w]
+        var size = OnnxOps.Slice(g, OnnxOps.Shape(g, maskFeatures, name + "_features_shape"), 0, 2, 4, name + "_size"); // [h, w]
+        return g.AddNode("Reshape", [product, LevelGeometry.ShapeOf(g, name + "_shape", 0L, tokens, size)], name); // [B, N, h, w]
     }
 
     /// <summary>Stores every Linear of an MLP.</summary>

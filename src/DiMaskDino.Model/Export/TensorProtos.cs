@@ -11,6 +11,9 @@ internal static class TensorProtos
     public static TensorProto Float(string name, float[] values, long[] dims) =>
         Make(name, TensorProto.Types.DataType.Float, dims, MemoryMarshal.AsBytes(values.AsSpan()));
 
+    public static TensorProto Double(string name, double[] values, long[] dims) =>
+        Make(name, TensorProto.Types.DataType.Double, dims, MemoryMarshal.AsBytes(values.AsSpan()));
+
     public static TensorProto Float16(string name, Half[] values, long[] dims) =>
         Make(name, TensorProto.Types.DataType.Float16, dims, MemoryMarshal.AsBytes(values.AsSpan()));
 

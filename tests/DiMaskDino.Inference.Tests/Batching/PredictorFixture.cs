@@ -47,12 +47,13 @@ public sealed class PredictorFixture : IDisposable
     {
         var model = Session.Metadata;
         var image = new ImageLoader().Load(bytes);
-        var letterbox = new Letterbox(model.InputHeight, model.InputWidth, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
+        var (height, width) = model.FixedInputSize();
+        var letterbox = new Letterbox(height, width, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
         var input = new float[letterbox.InputLength];
         var geometry = letterbox.Apply(image, input);
         using var outputs = Session.Run(input, 1);
         var instances = new InstancePostProcessor(postProcessing).Process(
-            outputs.Logits, outputs.Boxes, outputs.Masks, model.NumClasses, model.MaskHeight, model.MaskWidth, geometry);
+            outputs.Logits, outputs.Boxes, outputs.Masks, model.NumClasses, height / 4, width / 4, geometry);
         return new ImageOutcome(key, image.Width, image.Height, instances, null);
     }
 

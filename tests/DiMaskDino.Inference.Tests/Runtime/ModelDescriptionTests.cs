@@ -55,6 +55,60 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         Assert.Contains("21", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_size_dynamic_model_loads_with_symbolic_sizes()
+    {
+        using var session = new InferenceSession(tiny.WriteSizeDynamic("dynamic.onnx"));
+
+        var metadata = ModelDescription.FromSession(session, "dynamic.onnx");
+
+        Assert.True(metadata.IsSizeDynamic);
+        Assert.Equal((null, null), (metadata.InputHeight, metadata.InputWidth));
+        Assert.Equal((null, null), (metadata.MaskHeight, metadata.MaskWidth));
+        var error = Assert.Throws<InvalidOperationException>(() => metadata.FixedInputSize());
+        Assert.Contains("size-dynamic", error.Message, StringComparison.Ordinal);
+        Assert.False(ModelDescription.Parse(Props(), "m.onnx").IsSizeDynamic);
+    }
+
+    [Fact]
+    public void Dynamic_metadata_on_a_fixed_size_graph_fails_naming_the_input()
+    {
+        using var session = new InferenceSession(tiny.Path);
+        var props = Props();
+        props["dimaskdino.input_height"] = "dynamic";
+        props["dimaskdino.input_width"] = "dynamic";
+        var metadata = ModelDescription.Parse(props, "m.onnx");
+
+        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        Assert.Contains("\"images\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains("symbolic", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_fixed_size_in_the_metadata_of_a_size_dynamic_graph_fails_naming_the_input()
+    {
+        using var session = new InferenceSession(tiny.WriteSizeDynamic("dynamic-mislabelled.onnx"));
+        var props = new Dictionary<string, string>(session.ModelMetadata.CustomMetadataMap)
+        {
+            ["dimaskdino.input_height"] = "96",
+            ["dimaskdino.input_width"] = "96",
+        };
+        var metadata = ModelDescription.Parse(props, "m.onnx");
+
+        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        Assert.Contains("\"images\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Only_one_dynamic_side_fails_naming_the_key()
+    {
+        var props = Props();
+        props["dimaskdino.input_height"] = "dynamic";
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        Assert.Contains("\"dimaskdino.input_width\"", error.Message, StringComparison.Ordinal);
+    }
+
     private Dictionary<string, string> Props()
     {
         using var session = new InferenceSession(tiny.Path);

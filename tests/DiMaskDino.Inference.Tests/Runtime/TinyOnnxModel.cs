@@ -40,6 +40,14 @@ public sealed class TinyOnnxModel : IDisposable
         return path;
     }
 
+    /// <summary>The model exported size-dynamic (symbolic height and width) with the export command's metadata.</summary>
+    public string WriteSizeDynamic(string fileName)
+    {
+        var path = System.IO.Path.Combine(_folder, fileName);
+        RandomModelExport.Save(Model, null, ExportCommandMetadata(), path);
+        return path;
+    }
+
     /// <summary>A file in the temp folder with <paramref name="bytes"/>.</summary>
     public string WriteBytes(string fileName, byte[] bytes)
     {

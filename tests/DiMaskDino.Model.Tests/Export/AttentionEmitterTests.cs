@@ -38,7 +38,7 @@ public sealed class AttentionEmitterTests(ITestOutputHelper log)
         g.AddInput("query", OnnxGraphBuilder.BatchDim, queries, 32L);
         g.AddInput("reference", OnnxGraphBuilder.BatchDim, queries, (long)Levels.Count, (long)referenceDim);
         g.AddInput("value", OnnxGraphBuilder.BatchDim, Levels.TotalTokens, 32L);
-        var output = AttentionEmitters.MultiScaleDeformableAttention(g, "query", "reference", referenceDim, "value", msda, Levels, queries);
+        var output = AttentionEmitters.MultiScaleDeformableAttention(g, "query", "reference", referenceDim, "value", msda, LevelGeometry.Constant(g, Levels));
         g.AddOutput("y", output, OnnxGraphBuilder.BatchDim, queries, 32L);
         using var actual = OrtParity.Run(g.ToBytes(), [("query", query), ("reference", reference), ("value", value)], ["y"])[0];
 

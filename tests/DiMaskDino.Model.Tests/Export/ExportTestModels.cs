@@ -8,6 +8,20 @@ namespace DiMaskDino.Model.Tests.Export;
 
 internal static class ExportTestModels
 {
+    /// <summary>TINY preset with reduced K1/Q/G (40/20/5), 6 classes and random weights, in eval mode.</summary>
+    public static DiMaskDinoModel Tiny(int seed, bool deImbalance, bool bato)
+    {
+        manual_seed(seed);
+        var options = ModelOptions.Tiny(6) with
+        {
+            FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DeImbalance = deImbalance, Bato = bato,
+        };
+        var model = DiMaskDinoBuilder.Build(options);
+        Randomize(model);
+        model.eval();
+        return model;
+    }
+
     /// <summary>
     /// ≥2-D weights ~ N(0, 1/fan_in); 1-D "weight" (norm scales) 1 + N(0, 0.1²); other 1-D parameters N(0, 0.1²);
     /// frozen BN: γ 1 + N(0, 0.1²), β and mean N(0, 0.1²), var U(0.5, 1.5). Uses the global generator.

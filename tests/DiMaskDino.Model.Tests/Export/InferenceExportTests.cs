@@ -15,18 +15,7 @@ public sealed class InferenceExportTests(ITestOutputHelper log)
     private const int Size = 96;
     private const double Tolerance = 1e-4;
 
-    private static DiMaskDinoModel TinyModel(int seed, bool deImbalance, bool bato)
-    {
-        manual_seed(seed);
-        var options = ModelOptions.Tiny(6) with
-        {
-            FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DeImbalance = deImbalance, Bato = bato,
-        };
-        var model = DiMaskDinoBuilder.Build(options);
-        ExportTestModels.Randomize(model);
-        model.eval();
-        return model;
-    }
+    private static DiMaskDinoModel TinyModel(int seed, bool deImbalance, bool bato) => ExportTestModels.Tiny(seed, deImbalance, bato);
 
     private static Tensor[] Reference(DiMaskDinoModel model, Tensor images)
     {
