@@ -8,6 +8,7 @@ var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-M
     ExportCommand.Create(),
     EvaluateCommand.Create(),
     BenchCommand.Create(),
+    ImportCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

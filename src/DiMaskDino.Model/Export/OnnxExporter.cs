@@ -168,7 +168,15 @@ public static class OnnxExporter
         var options = model.Options;
         static string Join(IEnumerable<float> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
         g.AddMetadata("dimaskdino.graph", graphKind);
-        g.AddMetadata("dimaskdino.preset", options.Preset.ToString());
+        g.AddMetadata("dimaskdino.preset", options.PresetName ?? options.Preset.ToString());
+        g.AddMetadata("dimaskdino.input_transform", options.InputTransform == InputTransform.ResizeShortestEdge ? "resize_shortest_edge" : "letterbox");
+        if (options.InputTransform == InputTransform.ResizeShortestEdge)
+        {
+            g.AddMetadata("dimaskdino.resize_short_edge", options.ResizeShortEdge.ToString(CultureInfo.InvariantCulture));
+            g.AddMetadata("dimaskdino.resize_max_size", options.ResizeMaxSize.ToString(CultureInfo.InvariantCulture));
+        }
+
+        g.AddMetadata("dimaskdino.size_divisibility", DiMaskDinoModel.SizeDivisibility.ToString(CultureInfo.InvariantCulture));
         g.AddMetadata("dimaskdino.input_height", height?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize);
         g.AddMetadata("dimaskdino.input_width", width?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize);
         g.AddMetadata("dimaskdino.input_layout", "NCHW float32, normalised and padded (model.md §1.1)");

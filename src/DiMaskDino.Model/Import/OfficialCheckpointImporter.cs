@@ -128,13 +128,30 @@ public static class OfficialCheckpointImporter
         foreach (var name in OfficialPresets.Names.Where(n => n != tried.PresetName))
         {
             var candidate = OfficialPresets.For(name) with { NumClasses = classes };
-            if (Fits(checkpoint, candidate))
+            if (Resembles(checkpoint, candidate) && Fits(checkpoint, candidate))
             {
                 return $"; it fits preset {name} (use --preset {name})";
             }
         }
 
         return "";
+    }
+
+    /// <summary>
+    /// A cheap first look before building a candidate's network: the layer counts, the DI module's presence and the
+    /// level embedding's shape must agree.
+    /// </summary>
+    private static bool Resembles(TorchCheckpoint checkpoint, ModelOptions options)
+    {
+        int Count(string prefix) => checkpoint.Entries
+            .Where(e => e.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .Select(e => e.Name[prefix.Length..].Split('.')[0])
+            .Distinct().Count();
+        var levels = checkpoint.Entries.FirstOrDefault(e => e.Name == "sem_seg_head.pixel_decoder.transformer.level_embed");
+        return Count("sem_seg_head.pixel_decoder.transformer.encoder.layers.") == options.EncoderLayers
+            && Count("sem_seg_head.predictor.decoder.layers.") == options.DecoderLayers
+            && checkpoint.Entries.Any(e => e.Name.StartsWith("sem_seg_head.predictor.oldm.", StringComparison.Ordinal)) == options.DeImbalance
+            && levels is not null && levels.Shape.SequenceEqual([options.FeatureLevels, options.HiddenDim]);
     }
 
     private static void CheckAliases(TorchCheckpoint checkpoint, IReadOnlyDictionary<string, CheckpointEntry> entries, IEnumerable<(string Alias, string Canonical)> aliases)

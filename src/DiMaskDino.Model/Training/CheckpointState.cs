@@ -55,14 +55,28 @@ public sealed record CheckpointState
     {
         var preset = Enum.Parse<ModelPreset>(Preset, ignoreCase: true);
         var options = ModelOptions.For(preset, Categories.Count) with { DeImbalance = DeImbalance, Bato = Bato };
-        return Architecture?.ApplyTo(options) ?? options;
+        options = Architecture?.ApplyTo(options) ?? options;
+        return Normalization?.ApplyTo(options) ?? options;
     }
 }
 
 public sealed record CheckpointNormalization(
     [property: JsonPropertyName("channel_order")] string ChannelOrder,
     [property: JsonPropertyName("mean")] IReadOnlyList<float> Mean,
-    [property: JsonPropertyName("std")] IReadOnlyList<float> Std);
+    [property: JsonPropertyName("std")] IReadOnlyList<float> Std)
+{
+    public static CheckpointNormalization From(Backbone.PixelNormalization n) => new(n.Order.ToString().ToLowerInvariant(), n.Mean, n.Std);
+
+    /// <summary>The options with this normalisation (the preset's own instance when the values are the same).</summary>
+    public ModelOptions ApplyTo(ModelOptions o)
+    {
+        var order = Enum.Parse<Backbone.ChannelOrder>(ChannelOrder, ignoreCase: true);
+        var current = o.Normalization;
+        return order == current.Order && Mean.SequenceEqual(current.Mean) && Std.SequenceEqual(current.Std)
+            ? o
+            : o with { Normalization = new Backbone.PixelNormalization(order, Mean, Std) };
+    }
+}
 
 public sealed record CheckpointArchitecture(
     [property: JsonPropertyName("hidden_dim")] int HiddenDim,
@@ -78,15 +92,58 @@ public sealed record CheckpointArchitecture(
     [property: JsonPropertyName("denoising_queries")] int DenoisingQueries,
     [property: JsonPropertyName("mask_points")] int MaskPoints)
 {
+    // The official configurations' extras (absent in older checkpoints: our own presets' values).
+    [JsonPropertyName("encoder_feed_forward_dim")]
+    public int? EncoderFeedForwardDim { get; init; }
+
+    [JsonPropertyName("feature_levels")]
+    public int? FeatureLevels { get; init; }
+
+    [JsonPropertyName("feature_order")]
+    public FeatureOrder? FeatureOrder { get; init; }
+
+    [JsonPropertyName("box_initialization")]
+    public BoxInitialization? BoxInitialization { get; init; }
+
+    [JsonPropertyName("input_transform")]
+    public InputTransform? InputTransform { get; init; }
+
+    [JsonPropertyName("resize_short_edge")]
+    public int? ResizeShortEdge { get; init; }
+
+    [JsonPropertyName("resize_max_size")]
+    public int? ResizeMaxSize { get; init; }
+
+    [JsonPropertyName("preset_name")]
+    public string? PresetName { get; init; }
+
     public static CheckpointArchitecture From(ModelOptions o) => new(
         o.HiddenDim, o.Heads, o.FeedForwardDim, o.EncoderLayers, o.DecoderLayers, o.TokenInteractionLayers, o.SamplingPoints,
-        o.FirstSelectedTokens, o.NumQueries, o.GuidingTokens, o.DenoisingQueries, o.MaskPoints);
+        o.FirstSelectedTokens, o.NumQueries, o.GuidingTokens, o.DenoisingQueries, o.MaskPoints)
+    {
+        EncoderFeedForwardDim = o.EncoderFeedForwardDim,
+        FeatureLevels = o.FeatureLevels,
+        FeatureOrder = o.FeatureOrder,
+        BoxInitialization = o.BoxInitialization,
+        InputTransform = o.InputTransform,
+        ResizeShortEdge = o.ResizeShortEdge,
+        ResizeMaxSize = o.ResizeMaxSize,
+        PresetName = o.PresetName,
+    };
 
     public ModelOptions ApplyTo(ModelOptions o) => o with
     {
         HiddenDim = HiddenDim, Heads = Heads, FeedForwardDim = FeedForwardDim, EncoderLayers = EncoderLayers, DecoderLayers = DecoderLayers,
         TokenInteractionLayers = TokenInteractionLayers, SamplingPoints = SamplingPoints, FirstSelectedTokens = FirstSelectedTokens,
         NumQueries = NumQueries, GuidingTokens = GuidingTokens, DenoisingQueries = DenoisingQueries, MaskPoints = MaskPoints,
+        EncoderFeedForwardDim = EncoderFeedForwardDim ?? o.EncoderFeedForwardDim,
+        FeatureLevels = FeatureLevels ?? o.FeatureLevels,
+        FeatureOrder = FeatureOrder ?? o.FeatureOrder,
+        BoxInitialization = BoxInitialization ?? o.BoxInitialization,
+        InputTransform = InputTransform ?? o.InputTransform,
+        ResizeShortEdge = ResizeShortEdge ?? o.ResizeShortEdge,
+        ResizeMaxSize = ResizeMaxSize ?? o.ResizeMaxSize,
+        PresetName = PresetName ?? o.PresetName,
     };
 }
 
@@ -98,6 +155,6 @@ public sealed record CheckpointMetric(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("value")] double Value);
 
-[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSourceGenerationOptions(WriteIndented = true, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CheckpointState))]
 internal sealed partial class CheckpointJsonContext : JsonSerializerContext;
