@@ -24,10 +24,32 @@ public sealed record ModelDescription
     /// <summary>Output names in the order <see cref="ModelSession.Run"/> requests them.</summary>
     public static IReadOnlyList<string> OutputNames { get; } = [LogitsOutput, BoxesOutput, MasksOutput];
 
+    /// <summary>Metadata value of <c>input_height</c>/<c>input_width</c> for a size-dynamic graph.</summary>
+    public const string DynamicSize = "dynamic";
+
     public required string Graph { get; init; }
     public required string Preset { get; init; }
+
+    /// <summary>The fixed input height H of the graph, a multiple of 32; 0 when <see cref="IsSizeDynamic"/>.</summary>
     public required int InputHeight { get; init; }
+
+    /// <summary>The fixed input width W; 0 when <see cref="IsSizeDynamic"/>.</summary>
     public required int InputWidth { get; init; }
+
+    /// <summary>The graph takes any height and width that are multiples of <see cref="SizeDivisibility"/> (symbolic input dims).</summary>
+    public bool IsSizeDynamic => InputHeight == 0;
+
+    /// <summary>How images become the input: absent in the metadata means <see cref="InputTransformKind.Letterbox"/> (older files).</summary>
+    public InputTransformKind InputTransform { get; init; }
+
+    /// <summary>Short side of <see cref="InputTransformKind.ResizeShortestEdge"/> (e.g. 800); 0 for the letterbox.</summary>
+    public int ResizeShortEdge { get; init; }
+
+    /// <summary>Longest side of <see cref="InputTransformKind.ResizeShortestEdge"/> (e.g. 1333); 0 for the letterbox.</summary>
+    public int ResizeMaxSize { get; init; }
+
+    /// <summary>The input canvas is padded to multiples of this (32: the backbone's total stride).</summary>
+    public int SizeDivisibility { get; init; } = ResizeShortestEdge.DefaultSizeDivisibility;
     public required string InputLayout { get; init; }
     public required ChannelOrder ChannelOrder { get; init; }
 
@@ -56,7 +78,7 @@ public sealed record ModelDescription
     public required string Checkpoint { get; init; }
     public required string ExporterVersion { get; init; }
 
-    /// <summary>Mask output size: the input size / 4.</summary>
+    /// <summary>Mask output size of a fixed-size graph: the input size / 4 (0 when <see cref="IsSizeDynamic"/>).</summary>
     public int MaskHeight => InputHeight / 4;
 
     /// <inheritdoc cref="MaskHeight"/>
@@ -86,12 +108,29 @@ public sealed record ModelDescription
         }
 
         var numClasses = reader.Positive("num_classes");
+        var transform = reader.Transform("input_transform");
+        int inputHeight = reader.SizeOrDynamic("input_height"), inputWidth = reader.SizeOrDynamic("input_width");
+        if ((inputHeight == 0) != (inputWidth == 0))
+        {
+            throw reader.Malformed("input_width", reader.Text("input_width"), $"{Prefix}input_height is \"{reader.Text("input_height")}\"; both are numbers or both \"{DynamicSize}\"");
+        }
+
+        if (inputHeight == 0 && transform == InputTransformKind.Letterbox)
+        {
+            throw reader.Malformed("input_height", DynamicSize, "a letterbox model needs a fixed input size");
+        }
+
+        bool resizes = transform == InputTransformKind.ResizeShortestEdge;
         var metadata = new ModelDescription
         {
             Graph = graph,
             Preset = reader.Text("preset"),
-            InputHeight = reader.MultipleOf32("input_height"),
-            InputWidth = reader.MultipleOf32("input_width"),
+            InputHeight = inputHeight,
+            InputWidth = inputWidth,
+            InputTransform = transform,
+            ResizeShortEdge = resizes ? reader.Positive("resize_short_edge") : 0,
+            ResizeMaxSize = resizes ? reader.Positive("resize_max_size") : 0,
+            SizeDivisibility = reader.Has("size_divisibility") ? reader.MultipleOf32("size_divisibility") : ResizeShortestEdge.DefaultSizeDivisibility,
             InputLayout = reader.Text("input_layout"),
             ChannelOrder = reader.Order("channel_order"),
             Mean = reader.Triple("mean", positive: false),
@@ -109,6 +148,16 @@ public sealed record ModelDescription
             Checkpoint = reader.Text("checkpoint", allowEmpty: true),
             ExporterVersion = reader.Text("exporter_version", allowEmpty: true),
         };
+        if (resizes && metadata.ResizeMaxSize < metadata.ResizeShortEdge)
+        {
+            throw reader.Malformed("resize_max_size", reader.Text("resize_max_size"), $"smaller than {Prefix}resize_short_edge {metadata.ResizeShortEdge}");
+        }
+
+        if (!metadata.IsSizeDynamic && (inputHeight % metadata.SizeDivisibility != 0 || inputWidth % metadata.SizeDivisibility != 0))
+        {
+            throw reader.Malformed("input_height", reader.Text("input_height"), $"the input size {inputHeight}x{inputWidth} is not a multiple of the size divisibility {metadata.SizeDivisibility}");
+        }
+
         return metadata;
     }
 
@@ -120,10 +169,14 @@ public sealed record ModelDescription
             throw new InvalidDataException($"{modelName}: the graph must have the single input \"{ImagesInput}\", it has [{string.Join(", ", inputs.Keys)}]");
         }
 
-        Check(inputs, ImagesInput, [3, InputHeight, InputWidth], "input");
+        // A size-dynamic graph has symbolic (−1) height and width; Symbolic stands for them here.
+        const int Symbolic = -1;
+        int height = IsSizeDynamic ? Symbolic : InputHeight, width = IsSizeDynamic ? Symbolic : InputWidth;
+        int maskHeight = IsSizeDynamic ? Symbolic : MaskHeight, maskWidth = IsSizeDynamic ? Symbolic : MaskWidth;
+        Check(inputs, ImagesInput, [3, height, width], "input");
         Check(outputs, LogitsOutput, [NumQueries, NumClasses], "output");
         Check(outputs, BoxesOutput, [NumQueries, 4], "output");
-        Check(outputs, MasksOutput, [NumQueries, MaskHeight, MaskWidth], "output");
+        Check(outputs, MasksOutput, [NumQueries, maskHeight, maskWidth], "output");
 
         void Check(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, int[] expected, string kind)
         {
@@ -135,17 +188,21 @@ public sealed record ModelDescription
             var dims = node.IsTensor ? node.Dimensions : [];
             // Dimension 0 is the dynamic batch (-1); the rest must equal what the metadata implies.
             var agrees = node.IsTensor && node.ElementDataType == TensorElementType.Float
-                && dims.Length == expected.Length + 1 && dims[0] <= 0 && dims.Skip(1).SequenceEqual(expected);
+                && dims.Length == expected.Length + 1 && dims[0] <= 0
+                && dims.Skip(1).Zip(expected).All(d => d.Second == Symbolic ? d.First <= 0 : d.First == d.Second);
             if (!agrees)
             {
+                var shown = string.Join(", ", expected.Select(e => e == Symbolic ? "dynamic" : e.ToString(CultureInfo.InvariantCulture)));
                 throw new InvalidDataException(
-                    $"{modelName}: {kind} \"{name}\" is {node.ElementDataType} [{string.Join(", ", dims)}], but the metadata implies float32 [batch, {string.Join(", ", expected)}]");
+                    $"{modelName}: {kind} \"{name}\" is {node.ElementDataType} [{string.Join(", ", dims)}], but the metadata implies float32 [batch, {shown}]");
             }
         }
     }
 
     private sealed class Reader(IReadOnlyDictionary<string, string> props, string modelName)
     {
+        public bool Has(string name) => props.ContainsKey(Prefix + name);
+
         public string Text(string name, bool allowEmpty = false)
         {
             if (!props.TryGetValue(Prefix + name, out var value))
@@ -180,6 +237,17 @@ public sealed record ModelDescription
             var n = Positive(name);
             return n % 32 == 0 ? n : throw Malformed(name, Text(name), "expected a multiple of 32");
         }
+
+        /// <summary>A multiple of 32, or 0 for <see cref="DynamicSize"/>.</summary>
+        public int SizeOrDynamic(string name) => Text(name) == DynamicSize ? 0 : MultipleOf32(name);
+
+        /// <summary><c>letterbox</c> or <c>resize_shortest_edge</c>; absent means letterbox (files older than the key).</summary>
+        public InputTransformKind Transform(string name) => !Has(name) ? InputTransformKind.Letterbox : Text(name) switch
+        {
+            "letterbox" => InputTransformKind.Letterbox,
+            "resize_shortest_edge" => InputTransformKind.ResizeShortestEdge,
+            var other => throw Malformed(name, other, "expected letterbox or resize_shortest_edge"),
+        };
 
         public bool Flag(string name) => Text(name) switch
         {

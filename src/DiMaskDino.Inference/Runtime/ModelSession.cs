@@ -33,7 +33,8 @@ public sealed partial class ModelSession : IDisposable
         try
         {
             Metadata = ModelDescription.FromSession(_session, modelPath);
-            using var warmUp = Run(new float[3 * Metadata.InputHeight * Metadata.InputWidth], 1);
+            var (height, width) = WarmUpSize(Metadata);
+            using var warmUp = Run(new float[3 * height * width], 1, height, width);
         }
         catch
         {
@@ -49,47 +50,50 @@ public sealed partial class ModelSession : IDisposable
 
     public ModelDescription Metadata { get; }
 
-    /// <summary>Runs the model on a batch of preprocessed images; thread-safe.</summary>
+    /// <summary>Runs the model on a batch of preprocessed images of the graph's fixed size; thread-safe.</summary>
     /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelDescription.InputLayout"/> says</param>
     /// <returns>the three outputs; dispose it to release them</returns>
-    public ModelOutputs Run(ReadOnlySpan<float> images, int batch)
+    public ModelOutputs Run(ReadOnlySpan<float> images, int batch) => Run(images, batch, Metadata.InputHeight, Metadata.InputWidth);
+
+    /// <summary>Runs the model on a batch of <paramref name="height"/>×<paramref name="width"/> inputs; thread-safe.</summary>
+    /// <param name="images">[batch, 3, height, width] float32, normalised and padded</param>
+    /// <param name="height">the input height: the graph's own, or any multiple of the size divisibility for a size-dynamic graph</param>
+    /// <param name="width">the input width, likewise</param>
+    /// <returns>the three outputs; dispose it to release them</returns>
+    public ModelOutputs Run(ReadOnlySpan<float> images, int batch, int height, int width)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        var imageLength = 3L * Metadata.InputHeight * Metadata.InputWidth;
-        if (images.Length != batch * imageLength)
-        {
-            throw new ArgumentException(
-                $"expected {batch} × 3 × {Metadata.InputHeight} × {Metadata.InputWidth} = {batch * imageLength} floats, got {images.Length}", nameof(images));
-        }
+        CheckInput(images.Length, batch, height, width);
 
         // ORT reads the input while Run executes; a private copy keeps the caller's span free of pinning rules.
         var data = images.ToArray();
-        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, 3, Metadata.InputHeight, Metadata.InputWidth]);
+        using var input = OrtValue.CreateTensorValueFromMemory(data, [batch, 3, height, width]);
         using var runOptions = new RunOptions();
         var results = _session.Run(runOptions, _inputNames, [input], _outputNames);
-        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
+        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, height / 4, width / 4);
     }
+
+    /// <summary>
+    /// Runs the model on a batch of the graph's fixed size held in <paramref name="images"/> without copying it; see
+    /// <see cref="Run(ReadOnlyMemory{float}, int, int, int, CancellationToken)"/>.
+    /// </summary>
+    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, CancellationToken cancellationToken) =>
+        Run(images, batch, Metadata.InputHeight, Metadata.InputWidth, cancellationToken);
 
     /// <summary>
     /// Runs the model on a batch held in <paramref name="images"/> without copying it (the memory is pinned for the
     /// duration of the run and must not be written meanwhile); thread-safe. Cancelling the token terminates a run in
     /// flight (ORT's RunOptions.Terminate) and throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    /// <param name="images">[batch, 3, H, W] float32, exactly batch·3·H·W long</param>
+    /// <param name="images">[batch, 3, height, width] float32, exactly batch·3·height·width long</param>
+    /// <param name="height">the input height: the graph's own, or any multiple of the size divisibility for a size-dynamic graph</param>
+    /// <param name="width">the input width, likewise</param>
     /// <returns>the three outputs; dispose it to release them</returns>
-    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, CancellationToken cancellationToken)
+    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, int height, int width, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        var imageLength = 3L * Metadata.InputHeight * Metadata.InputWidth;
-        if (images.Length != batch * imageLength)
-        {
-            throw new ArgumentException(
-                $"expected {batch} × 3 × {Metadata.InputHeight} × {Metadata.InputWidth} = {batch * imageLength} floats, got {images.Length}", nameof(images));
-        }
-
+        CheckInput(images.Length, batch, height, width);
         cancellationToken.ThrowIfCancellationRequested();
         using var input = OrtValue.CreateTensorValueFromMemory(
-            OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(images), [batch, 3, Metadata.InputHeight, Metadata.InputWidth]);
+            OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(images), [batch, 3, height, width]);
         using var runOptions = new RunOptions();
         // Declared after runOptions, so disposed first: Dispose waits for a callback in progress.
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
@@ -103,7 +107,7 @@ public sealed partial class ModelSession : IDisposable
             throw new OperationCanceledException("the ONNX Runtime run was terminated by cancellation", cancellationToken);
         }
 
-        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, Metadata.MaskHeight, Metadata.MaskWidth);
+        return new ModelOutputs(results, batch, Metadata.NumQueries, Metadata.NumClasses, height / 4, width / 4);
     }
 
     /// <summary>True once <see cref="Dispose"/> ran; <see cref="ModelSessionCache"/> tests use it to prove a retired session is released.</summary>
@@ -113,6 +117,38 @@ public sealed partial class ModelSession : IDisposable
     {
         IsDisposed = true;
         _session.Dispose();
+    }
+
+    private void CheckInput(long length, int batch, int height, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        var model = Metadata;
+        bool sizeFits = model.IsSizeDynamic
+            ? height > 0 && width > 0 && height % model.SizeDivisibility == 0 && width % model.SizeDivisibility == 0
+            : height == model.InputHeight && width == model.InputWidth;
+        if (!sizeFits)
+        {
+            var expected = model.IsSizeDynamic ? $"positive multiples of {model.SizeDivisibility}" : $"{model.InputHeight}x{model.InputWidth}";
+            throw new ArgumentException($"the model takes inputs of {expected}, got {height}x{width}");
+        }
+
+        var imageLength = 3L * height * width;
+        if (length != batch * imageLength)
+        {
+            throw new ArgumentException($"expected {batch} × 3 × {height} × {width} = {batch * imageLength} floats, got {length}", "images");
+        }
+    }
+
+    // A size-dynamic graph is warmed up on the canvas of a square image at its short edge (the smallest usual input).
+    private static (int Height, int Width) WarmUpSize(ModelDescription model)
+    {
+        if (!model.IsSizeDynamic)
+        {
+            return (model.InputHeight, model.InputWidth);
+        }
+
+        int side = (Math.Max(model.ResizeShortEdge, 1) + model.SizeDivisibility - 1) / model.SizeDivisibility * model.SizeDivisibility;
+        return (side, side);
     }
 
     private static (InferenceSession, ExecutionProvider) Create(string modelPath, InferenceOptions options, ILogger logger)
