@@ -112,7 +112,8 @@ public sealed record ModelDescription
         int inputHeight = reader.SizeOrDynamic("input_height"), inputWidth = reader.SizeOrDynamic("input_width");
         if ((inputHeight == 0) != (inputWidth == 0))
         {
-            throw reader.Malformed("input_width", reader.Text("input_width"), $"{Prefix}input_height is \"{reader.Text("input_height")}\"; both are numbers or both \"{DynamicSize}\"");
+            var (dynamicSide, fixedSide) = inputHeight == 0 ? ("input_height", "input_width") : ("input_width", "input_height");
+            throw reader.Malformed(dynamicSide, DynamicSize, $"{Prefix}{fixedSide} is \"{reader.Text(fixedSide)}\"; both are numbers or both \"{DynamicSize}\"");
         }
 
         if (inputHeight == 0 && transform == InputTransformKind.Letterbox)
