@@ -1,5 +1,5 @@
-// Image bytes → instances for a stream of images: decode + letterbox, batched ONNX Runtime runs, post-processing,
-// as three pipelined stages joined by bounded channels.
+// Image bytes → instances for a stream of images: decode + the model's input transform, batched ONNX Runtime runs,
+// post-processing, as three pipelined stages joined by bounded channels.
 
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -15,14 +15,17 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace DiMaskDino.Inference.Batching;
 
 /// <summary>
-/// Labels a stream of images with one <see cref="ModelSession"/>: decode and letterbox (in parallel) of batch n+1
+/// Labels a stream of images with one <see cref="ModelSession"/>: decode and input transform (in parallel) of batch n+1
 /// overlap the ONNX Runtime run of batch n, and post-processing (in parallel) of batch n−1 overlaps both. Outcomes
 /// come back in input order, one per input; a bad image is a per-image failure with a reason, never an exception.
 /// </summary>
 /// <remarks>
-/// <para>Stages: prepare (pulls up to <see cref="BatchPredictorOptions.BatchSize"/> inputs, decodes and letterboxes
-/// them into a pooled [n, 3, H, W] buffer) → infer (one ORT run at a time per predictor) → post-process (§10 per
-/// image) → the caller. Each channel holds one batch, so at most about seven batches are in flight whatever the
+/// <para>Stages: prepare (pulls up to <see cref="BatchPredictorOptions.BatchSize"/> inputs, decodes them and applies
+/// the model's input transform, see <see cref="ModelInputTransform"/>, then groups them by input size into pooled
+/// [n, 3, H, W] buffers) → infer (one ORT run per group, one at a time per predictor) → post-process (§10 per image)
+/// → the caller. With the letterbox every image has the model's canvas, so a batch is one run; with the official
+/// resize each image keeps its own padded size, and only images of equal padded size share a run (a fixed-size graph
+/// takes only images whose padded size is its own; the others fail with the reason, never padded further). Each channel holds one batch, so at most about seven batches are in flight whatever the
 /// input length: memory does not grow with the input, and inputs are pulled only as fast as outcomes are consumed.</para>
 /// <para>Errors: an exception out of <see cref="PredictAsync"/> means the run itself failed (the input sequence
 /// threw, ORT failed, or cancellation); the stage that failed first is the one reported. Stopping early (break,
@@ -35,7 +38,7 @@ public sealed partial class BatchPredictor
     private readonly BatchPredictorOptions _options;
     private readonly ILogger _logger;
     private readonly ImageLoader _loader;
-    private readonly Letterbox _letterbox;
+    private readonly IInputTransform _transform;
     private readonly InstancePostProcessor _postProcessor;
     private readonly SemaphoreSlim _runGate = new(1, 1);
     private readonly KeyValuePair<string, object?> _providerTag;
@@ -50,8 +53,7 @@ public sealed partial class BatchPredictor
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var model = session.Metadata;
         _loader = new ImageLoader(options.MaxPixels);
-        var (height, width) = model.FixedInputSize();
-        _letterbox = new Letterbox(height, width, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
+        _transform = ModelInputTransform.For(model, options.ResizeShortEdge, options.ResizeMaxSize);
         _postProcessor = new InstancePostProcessor(options.PostProcessing);
         _providerTag = new(InferenceTelemetry.ProviderTag, InferenceTelemetry.TagValue(session.Provider));
     }
@@ -190,11 +192,10 @@ public sealed partial class BatchPredictor
         }
     }
 
-    /// <summary>Decodes and letterboxes the batch in parallel into slot i, then moves the decoded images to the front.</summary>
+    /// <summary>Decodes and transforms the batch in parallel, one pooled buffer per image, then groups the images by input size.</summary>
     private void Decode(PendingBatch batch, CancellationToken cancellationToken)
     {
-        int length = _letterbox.InputLength;
-        var input = batch.RentInput(batch.Count * length);
+        var model = _session.Metadata;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.DecodeParallelism, CancellationToken = cancellationToken };
         Run(() => Parallel.For(0, batch.Count, parallel, i =>
         {
@@ -202,7 +203,16 @@ public sealed partial class BatchPredictor
             try
             {
                 var image = _loader.Load(item.Input!.Bytes);
-                item.Geometry = _letterbox.Apply(image, input.AsSpan(i * length, length));
+                var geometry = _transform.Fit(image.Height, image.Width);
+                if (ModelInputTransform.Mismatch(model, geometry) is { } mismatch)
+                {
+                    item.FailureReason = mismatch;
+                    item.FailureKind = ImageRejectionReason.Unsupported;
+                    return;
+                }
+
+                int length = 3 * geometry.CanvasHeight * geometry.CanvasWidth;
+                item.Geometry = _transform.Apply(image, batch.RentImage(item, length).AsSpan(0, length));
             }
             catch (ImageRejectedException e)
             {
@@ -215,22 +225,7 @@ public sealed partial class BatchPredictor
             }
         }));
 
-        int slot = 0;
-        for (int i = 0; i < batch.Count; i++)
-        {
-            var item = batch.Items[i];
-            if (item.FailureReason is null)
-            {
-                if (slot != i)
-                {
-                    Array.Copy(input, i * length, input, slot * length, length);
-                }
-
-                item.Slot = slot++;
-            }
-        }
-
-        batch.Decoded = slot;
+        batch.GroupPrepared();
     }
 
     private async Task InferAsync(ChannelReader<PendingBatch> input, ChannelWriter<PendingBatch> output, CancellationToken cancellationToken)
@@ -239,19 +234,20 @@ public sealed partial class BatchPredictor
         {
             try
             {
-                if (batch.Decoded > 0)
+                foreach (var group in batch.Groups)
                 {
                     await _runGate.WaitAsync(cancellationToken);
                     try
                     {
                         using var activity = InferenceTelemetry.ActivitySource.StartActivity(InferenceTelemetry.BatchActivity);
                         activity?.SetTag(_providerTag.Key, _providerTag.Value);
-                        activity?.SetTag(InferenceTelemetry.BatchSizeTag, batch.Decoded);
+                        activity?.SetTag(InferenceTelemetry.BatchSizeTag, group.Count);
                         long start = Stopwatch.GetTimestamp();
-                        batch.SetOutputs(_session.Run(batch.Input.AsMemory(0, batch.Decoded * _letterbox.InputLength), batch.Decoded, cancellationToken));
+                        var images = group.Input.AsMemory(0, group.Count * group.ImageLength);
+                        batch.SetOutputs(group, _session.Run(images, group.Count, group.Height, group.Width, cancellationToken));
                         var elapsed = Stopwatch.GetElapsedTime(start);
                         InferenceTelemetry.BatchDuration.Record(elapsed.TotalSeconds, _providerTag);
-                        LogBatch(_logger, batch.Decoded, batch.Count - batch.Decoded, elapsed.TotalMilliseconds);
+                        LogBatch(_logger, group.Count, group.Height, group.Width, batch.Count - batch.Decoded, elapsed.TotalMilliseconds);
                     }
                     finally
                     {
@@ -259,7 +255,7 @@ public sealed partial class BatchPredictor
                     }
                 }
 
-                batch.ReturnInput();
+                batch.ReturnInputs();
                 await output.WriteAsync(batch, cancellationToken);
             }
             catch
@@ -273,9 +269,7 @@ public sealed partial class BatchPredictor
     private async Task PostProcessAsync(ChannelReader<PendingBatch> input, ChannelWriter<PendingBatch> output, CancellationToken cancellationToken)
     {
         var model = _session.Metadata;
-        var (inputHeight, inputWidth) = model.FixedInputSize();
-        int queries = model.NumQueries, classes = model.NumClasses, maskHeight = inputHeight / 4, maskWidth = inputWidth / 4;
-        int plane = maskHeight * maskWidth;
+        int queries = model.NumQueries, classes = model.NumClasses;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.DecodeParallelism, CancellationToken = cancellationToken };
         await foreach (var batch in input.ReadAllAsync(cancellationToken))
         {
@@ -291,8 +285,9 @@ public sealed partial class BatchPredictor
                         return;
                     }
 
-                    var outputs = batch.Outputs!;
-                    int slot = item.Slot;
+                    var group = batch.Groups[item.Group];
+                    var outputs = group.Outputs!;
+                    int slot = item.Slot, maskHeight = group.Height / 4, maskWidth = group.Width / 4, plane = maskHeight * maskWidth;
                     var instances = _postProcessor.Process(
                         outputs.Logits.Slice(slot * queries * classes, queries * classes),
                         outputs.Boxes.Slice(slot * queries * 4, queries * 4),
@@ -353,6 +348,6 @@ public sealed partial class BatchPredictor
         }
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "ONNX Runtime ran a batch of {Images} images ({Rejected} rejected before the run) in {Milliseconds:F1} ms")]
-    private static partial void LogBatch(ILogger logger, int images, int rejected, double milliseconds);
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "ONNX Runtime ran a batch of {Images} images of {Height}x{Width} ({Rejected} of the batch rejected before the run) in {Milliseconds:F1} ms")]
+    private static partial void LogBatch(ILogger logger, int images, int height, int width, int rejected, double milliseconds);
 }

@@ -13,7 +13,7 @@ public sealed class BatchPredictorOptions
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 8;
 
-    /// <summary>Images decoded and letterboxed at the same time; also the number of images post-processed at the same time.</summary>
+    /// <summary>Images decoded and transformed at the same time; also the number of images post-processed at the same time.</summary>
     [Range(1, 1024)]
     public int DecodeParallelism { get; set; } = Environment.ProcessorCount;
 
@@ -25,11 +25,32 @@ public sealed class BatchPredictorOptions
     [Range(1, long.MaxValue)]
     public long MaxPixels { get; set; } = ImageLoader.DefaultMaxPixels;
 
+    /// <summary>
+    /// Short side of the official resize for models whose input transform is resize_shortest_edge (null: the model's
+    /// own, e.g. 800). Smaller is faster and changes the detections; with a fixed-size graph only images whose padded
+    /// size equals the graph's are accepted.
+    /// </summary>
+    [Range(1, 16384)]
+    public int? ResizeShortEdge { get; set; }
+
+    /// <summary>Longest side of the official resize (null: the model's own, e.g. 1333); at least the short side.</summary>
+    [Range(1, 16384)]
+    public int? ResizeMaxSize { get; set; }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(BatchSize, nameof(BatchSize));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(DecodeParallelism, nameof(DecodeParallelism));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(MaxPixels, nameof(MaxPixels));
         ArgumentNullException.ThrowIfNull(PostProcessing, nameof(PostProcessing));
+        if (ResizeShortEdge is { } edge)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(edge, nameof(ResizeShortEdge));
+        }
+
+        if (ResizeMaxSize is { } max)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(max, nameof(ResizeMaxSize));
+        }
     }
 }

@@ -19,7 +19,7 @@ namespace DiMaskDino.Inference.Images;
 /// (<see cref="Order"/>), in 0..255 pixel units; the pad is applied before normalisation, so a pad equal to the mean
 /// gives model.md §1.1's zero padding. Thread-safe; no per-pixel allocation.</para>
 /// </remarks>
-public sealed class Letterbox
+public sealed class Letterbox : IInputTransform
 {
     private readonly float[] _mean;
     private readonly float[] _std;

@@ -13,12 +13,15 @@ namespace DiMaskDino.Inference.PostProcessing;
 /// in descending score (query = index div C, class = index mod C); for each kept entry the query's mask logits are
 /// upsampled to the canvas, cropped to the resized image, resized to the original size and thresholded, and the mask
 /// score Σσ·bin/(Σbin + 1e-6) is taken in the same pass; final score = class score × mask score; boxes cxcywh on the
-/// canvas → xyxy × (W_pad·W₀/w, H_pad·H₀/h), no clipping, no NMS.
+/// canvas → xyxy × (W_pad/w·W₀, H_pad/h·H₀), no clipping, no NMS. With <see cref="InstancePostProcessorOptions.Official"/>
+/// this is <see cref="PostProcessMode.Official"/>: it reproduces the official instances (golden instances.json).
 /// </summary>
 /// <remarks>
 /// <para>Ties in the top-k go to the lower flat index (q·C + c) first, which is what <c>torch.topk(sorted=True)</c>
 /// gives on the CPU in practice (its order for exact ties is not documented). NaN scores sort last.</para>
-/// <para>The same query can be kept for several classes; its mask is then rasterized once per entry (identical).</para>
+/// <para>The same query can be kept for several classes; its mask is rasterized once and shared by those entries.</para>
+/// <para>Boxes follow the official arithmetic: the scale factors are computed in double (W_pad / w first, then × W₀),
+/// rounded to float32, and multiply the float32 corners in float32.</para>
 /// <para>Thread-safe: every call uses its own scratch buffers.</para>
 /// </remarks>
 public sealed class InstancePostProcessor
@@ -27,6 +30,10 @@ public sealed class InstancePostProcessor
     {
         Options = options ?? new InstancePostProcessorOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Options.DetectionsPerImage, nameof(options));
+        if (!Enum.IsDefined(Options.Mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Mode, "unknown post-processing mode");
+        }
     }
 
     public InstancePostProcessorOptions Options { get; }
@@ -70,24 +77,30 @@ public sealed class InstancePostProcessor
         }
 
         var rasterizer = new MaskRasterizer(maskHeight, maskWidth, geometry);
-        double scaleX = (double)geometry.CanvasWidth * geometry.OriginalWidth / geometry.ResizedWidth;
-        double scaleY = (double)geometry.CanvasHeight * geometry.OriginalHeight / geometry.ResizedHeight;
+        var masks = new Dictionary<int, (RleMask Mask, double Score)>();
+        float scaleX = (float)((double)geometry.CanvasWidth / geometry.ResizedWidth * geometry.OriginalWidth);
+        float scaleY = (float)((double)geometry.CanvasHeight / geometry.ResizedHeight * geometry.OriginalHeight);
         var result = new List<InstancePrediction>(top.Length);
         foreach (var (index, classScore) in top)
         {
             int query = index / classes, label = index % classes;
-            var (mask, maskScore) = rasterizer.Rasterize(maskLogits.Slice(query * plane, plane), Options.MaskLogitThreshold);
-            double score = classScore * maskScore;
+            if (!masks.TryGetValue(query, out var rasterized))
+            {
+                rasterized = rasterizer.Rasterize(maskLogits.Slice(query * plane, plane), Options.MaskLogitThreshold);
+                masks[query] = rasterized;
+            }
+
+            double score = classScore * rasterized.Score;
             if (score < Options.ScoreThreshold)
             {
                 continue;
             }
 
-            // float32 corners as the box head's tensors give them, then scaled in double.
             ReadOnlySpan<float> b = boxes.Slice(4 * query, 4);
             float x0 = b[0] - 0.5f * b[2], y0 = b[1] - 0.5f * b[3], x1 = b[0] + 0.5f * b[2], y1 = b[1] + 0.5f * b[3];
-            double left = x0 * scaleX, topY = y0 * scaleY, right = x1 * scaleX, bottom = y1 * scaleY;
-            result.Add(new InstancePrediction(query, label, classScore, score, new BoundingBox(left, topY, right - left, bottom - topY), mask));
+            float left = x0 * scaleX, topY = y0 * scaleY, right = x1 * scaleX, bottom = y1 * scaleY;
+            var box = new BoundingBox(left, topY, (double)right - left, (double)bottom - topY);
+            result.Add(new InstancePrediction(query, label, classScore, score, box, rasterized.Mask));
         }
 
         return result;

@@ -24,6 +24,9 @@ public sealed record ModelDescription
     /// <summary>Output names in the order <see cref="ModelSession.Run"/> requests them.</summary>
     public static IReadOnlyList<string> OutputNames { get; } = [LogitsOutput, BoxesOutput, MasksOutput];
 
+    /// <summary>Metadata value of <c>input_height</c>/<c>input_width</c> for a size-dynamic graph.</summary>
+    public const string DynamicSize = "dynamic";
+
     public required string Graph { get; init; }
     public required string Preset { get; init; }
 
@@ -38,6 +41,18 @@ public sealed record ModelDescription
     /// <c>dynamic</c>; <c>images</c> [batch, 3, height, width], <c>pred_masks</c> [batch, Q, height/4, width/4]).
     /// </summary>
     public bool IsSizeDynamic => InputHeight is null;
+
+    /// <summary>How images become the input: absent in the metadata means <see cref="InputTransformKind.Letterbox"/> (older files).</summary>
+    public InputTransformKind InputTransform { get; init; }
+
+    /// <summary>Short side of <see cref="InputTransformKind.ResizeShortestEdge"/> (e.g. 800); 0 for the letterbox.</summary>
+    public int ResizeShortEdge { get; init; }
+
+    /// <summary>Longest side of <see cref="InputTransformKind.ResizeShortestEdge"/> (e.g. 1333); 0 for the letterbox.</summary>
+    public int ResizeMaxSize { get; init; }
+
+    /// <summary>The input canvas is padded to multiples of this (32: the backbone's total stride).</summary>
+    public int SizeDivisibility { get; init; } = ResizeShortestEdge.DefaultSizeDivisibility;
     public required string InputLayout { get; init; }
     public required ChannelOrder ChannelOrder { get; init; }
 
@@ -79,8 +94,6 @@ public sealed record ModelDescription
         : throw new InvalidOperationException(
             $"the model is size-dynamic ({Prefix}input_height = {DynamicSize}): it has no fixed input size; give each batch's padded size");
 
-    /// <summary>The value of <c>dimaskdino.input_height</c> / <c>input_width</c> in a size-dynamic graph.</summary>
-    public const string DynamicSize = "dynamic";
 
     /// <summary>Reads the metadata of <paramref name="session"/> and checks the graph's inputs and outputs agree with it.</summary>
     /// <param name="modelName">the model file or URI, for error messages</param>
@@ -106,12 +119,25 @@ public sealed record ModelDescription
         }
 
         var numClasses = reader.Positive("num_classes");
+        var transform = reader.Transform("input_transform");
+        int? inputHeight = reader.MultipleOf32OrDynamic("input_height"), inputWidth = reader.MultipleOf32OrDynamic("input_width");
+        if (inputHeight.HasValue != inputWidth.HasValue)
+        {
+            var (dynamicSide, fixedSide) = inputHeight is null ? ("input_height", "input_width") : ("input_width", "input_height");
+            throw reader.Malformed(dynamicSide, DynamicSize, $"{Prefix}{fixedSide} is \"{reader.Text(fixedSide)}\"; both are numbers or both \"{DynamicSize}\"");
+        }
+
+        bool resizes = transform == InputTransformKind.ResizeShortestEdge;
         var metadata = new ModelDescription
         {
             Graph = graph,
             Preset = reader.Text("preset"),
-            InputHeight = reader.MultipleOf32OrDynamic("input_height"),
-            InputWidth = reader.MultipleOf32OrDynamic("input_width"),
+            InputHeight = inputHeight,
+            InputWidth = inputWidth,
+            InputTransform = transform,
+            ResizeShortEdge = resizes ? reader.Positive("resize_short_edge") : 0,
+            ResizeMaxSize = resizes ? reader.Positive("resize_max_size") : 0,
+            SizeDivisibility = reader.Has("size_divisibility") ? reader.MultipleOf32("size_divisibility") : ResizeShortestEdge.DefaultSizeDivisibility,
             InputLayout = reader.Text("input_layout"),
             ChannelOrder = reader.Order("channel_order"),
             Mean = reader.Triple("mean", positive: false),
@@ -129,10 +155,14 @@ public sealed record ModelDescription
             Checkpoint = reader.Text("checkpoint", allowEmpty: true),
             ExporterVersion = reader.Text("exporter_version", allowEmpty: true),
         };
-        if (metadata.InputHeight.HasValue != metadata.InputWidth.HasValue)
+        if (resizes && metadata.ResizeMaxSize < metadata.ResizeShortEdge)
         {
-            throw reader.Malformed(
-                "input_width", reader.Text("input_width"), $"{Prefix}input_height and {Prefix}input_width must both be \"{DynamicSize}\" or both sizes");
+            throw reader.Malformed("resize_max_size", reader.Text("resize_max_size"), $"smaller than {Prefix}resize_short_edge {metadata.ResizeShortEdge}");
+        }
+
+        if (inputHeight is { } h && inputWidth is { } w && (h % metadata.SizeDivisibility != 0 || w % metadata.SizeDivisibility != 0))
+        {
+            throw reader.Malformed("input_height", reader.Text("input_height"), $"the input size {inputHeight}x{inputWidth} is not a multiple of the size divisibility {metadata.SizeDivisibility}");
         }
 
         return metadata;
@@ -177,6 +207,8 @@ public sealed record ModelDescription
 
     private sealed class Reader(IReadOnlyDictionary<string, string> props, string modelName)
     {
+        public bool Has(string name) => props.ContainsKey(Prefix + name);
+
         public string Text(string name, bool allowEmpty = false)
         {
             if (!props.TryGetValue(Prefix + name, out var value))
@@ -206,6 +238,12 @@ public sealed record ModelDescription
                 : throw Malformed(name, value, "expected a positive integer");
         }
 
+        public int MultipleOf32(string name)
+        {
+            var n = Positive(name);
+            return n % 32 == 0 ? n : throw Malformed(name, Text(name), "expected a multiple of 32");
+        }
+
         /// <summary>A positive multiple of 32, or null for <see cref="DynamicSize"/>.</summary>
         public int? MultipleOf32OrDynamic(string name)
         {
@@ -219,6 +257,14 @@ public sealed record ModelDescription
                 ? n
                 : throw Malformed(name, value, $"expected a positive multiple of 32 or \"{DynamicSize}\"");
         }
+
+        /// <summary><c>letterbox</c> or <c>resize_shortest_edge</c>; absent means letterbox (files older than the key).</summary>
+        public InputTransformKind Transform(string name) => !Has(name) ? InputTransformKind.Letterbox : Text(name) switch
+        {
+            "letterbox" => InputTransformKind.Letterbox,
+            "resize_shortest_edge" => InputTransformKind.ResizeShortestEdge,
+            var other => throw Malformed(name, other, "expected letterbox or resize_shortest_edge"),
+        };
 
         public bool Flag(string name) => Text(name) switch
         {

@@ -37,7 +37,7 @@ public sealed partial class ModelSession : IDisposable
             if (!Metadata.IsSizeDynamic)
             {
                 var (height, width) = Metadata.FixedInputSize();
-                using var warmUp = Run(new float[3 * height * width], 1);
+                using var warmUp = Run(new float[3 * height * width], 1, height, width);
             }
         }
         catch
@@ -54,19 +54,23 @@ public sealed partial class ModelSession : IDisposable
 
     public ModelDescription Metadata { get; }
 
-    /// <summary>Runs the model on a batch of preprocessed images; thread-safe.</summary>
+    /// <summary>Runs the model on a batch of preprocessed images of the graph's fixed size; thread-safe.</summary>
     /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelDescription.InputLayout"/> says</param>
     /// <returns>the three outputs; dispose it to release them</returns>
     public ModelOutputs Run(ReadOnlySpan<float> images, int batch)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         var (height, width) = Metadata.FixedInputSize();
-        var imageLength = 3L * height * width;
-        if (images.Length != batch * imageLength)
-        {
-            throw new ArgumentException(
-                $"expected {batch} × 3 × {height} × {width} = {batch * imageLength} floats, got {images.Length}", nameof(images));
-        }
+        return Run(images, batch, height, width);
+    }
+
+    /// <summary>Runs the model on a batch of <paramref name="height"/>×<paramref name="width"/> inputs; thread-safe.</summary>
+    /// <param name="images">[batch, 3, height, width] float32, normalised and padded</param>
+    /// <param name="height">the input height: the graph's own, or any multiple of the size divisibility for a size-dynamic graph</param>
+    /// <param name="width">the input width, likewise</param>
+    /// <returns>the three outputs; dispose it to release them</returns>
+    public ModelOutputs Run(ReadOnlySpan<float> images, int batch, int height, int width)
+    {
+        CheckInput(images.Length, batch, height, width);
 
         // ORT reads the input while Run executes; a private copy keeps the caller's span free of pinning rules.
         var data = images.ToArray();
@@ -77,23 +81,27 @@ public sealed partial class ModelSession : IDisposable
     }
 
     /// <summary>
+    /// Runs the model on a batch of the graph's fixed size held in <paramref name="images"/> without copying it; see
+    /// <see cref="Run(ReadOnlyMemory{float}, int, int, int, CancellationToken)"/>.
+    /// </summary>
+    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, CancellationToken cancellationToken)
+    {
+        var (height, width) = Metadata.FixedInputSize();
+        return Run(images, batch, height, width, cancellationToken);
+    }
+
+    /// <summary>
     /// Runs the model on a batch held in <paramref name="images"/> without copying it (the memory is pinned for the
     /// duration of the run and must not be written meanwhile); thread-safe. Cancelling the token terminates a run in
     /// flight (ORT's RunOptions.Terminate) and throws <see cref="OperationCanceledException"/>.
     /// </summary>
-    /// <param name="images">[batch, 3, H, W] float32, exactly batch·3·H·W long</param>
+    /// <param name="images">[batch, 3, height, width] float32, exactly batch·3·height·width long</param>
+    /// <param name="height">the input height: the graph's own, or any multiple of the size divisibility for a size-dynamic graph</param>
+    /// <param name="width">the input width, likewise</param>
     /// <returns>the three outputs; dispose it to release them</returns>
-    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, CancellationToken cancellationToken)
+    public ModelOutputs Run(ReadOnlyMemory<float> images, int batch, int height, int width, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
-        var (height, width) = Metadata.FixedInputSize();
-        var imageLength = 3L * height * width;
-        if (images.Length != batch * imageLength)
-        {
-            throw new ArgumentException(
-                $"expected {batch} × 3 × {height} × {width} = {batch * imageLength} floats, got {images.Length}", nameof(images));
-        }
-
+        CheckInput(images.Length, batch, height, width);
         cancellationToken.ThrowIfCancellationRequested();
         using var input = OrtValue.CreateTensorValueFromMemory(
             OrtMemoryInfo.DefaultInstance, MemoryMarshal.AsMemory(images), [batch, 3, height, width]);
@@ -120,6 +128,26 @@ public sealed partial class ModelSession : IDisposable
     {
         IsDisposed = true;
         _session.Dispose();
+    }
+
+    private void CheckInput(long length, int batch, int height, int width)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
+        var model = Metadata;
+        bool sizeFits = model.IsSizeDynamic
+            ? height > 0 && width > 0 && height % model.SizeDivisibility == 0 && width % model.SizeDivisibility == 0
+            : height == model.InputHeight && width == model.InputWidth;
+        if (!sizeFits)
+        {
+            var expected = model.IsSizeDynamic ? $"positive multiples of {model.SizeDivisibility}" : $"{model.InputHeight}x{model.InputWidth}";
+            throw new ArgumentException($"the model takes inputs of {expected}, got {height}x{width}");
+        }
+
+        var imageLength = 3L * height * width;
+        if (length != batch * imageLength)
+        {
+            throw new ArgumentException($"expected {batch} × 3 × {height} × {width} = {batch * imageLength} floats, got {length}", "images");
+        }
     }
 
     private static (InferenceSession, ExecutionProvider) Create(string modelPath, InferenceOptions options, ILogger logger)

@@ -52,9 +52,10 @@ public sealed class InstancePostProcessor(int detectionsPerImage = 100)
         var scores = (topScores * maskScores).to_type(float64);
 
         var selected = boxes.index_select(0, queryIndex);                                        // [k, 4] cxcywh
-        var scaleX = (double)geometry.CanvasWidth * geometry.OriginalWidth / geometry.ResizedWidth;
-        var scaleY = (double)geometry.CanvasHeight * geometry.OriginalHeight / geometry.ResizedHeight;
-        var xyxy = Common.BoxMath.CxcywhToXyxy(selected).to_type(float64) * tensor(new[] { scaleX, scaleY, scaleX, scaleY }, dtype: float64, device: boxes.device);
+        // The official arithmetic: scale factors in double (W_pad / w first), rounded to float32, float32 products.
+        var scaleX = (float)((double)geometry.CanvasWidth / geometry.ResizedWidth * geometry.OriginalWidth);
+        var scaleY = (float)((double)geometry.CanvasHeight / geometry.ResizedHeight * geometry.OriginalHeight);
+        var xyxy = (Common.BoxMath.CxcywhToXyxy(selected.to_type(float32)) * tensor(new[] { scaleX, scaleY, scaleX, scaleY }, dtype: float32, device: boxes.device)).to_type(float64);
 
         // Column-major masks, as COCO RLE wants: [k, W0, H0] contiguous.
         var columnMajor = binary.transpose(1, 2).contiguous().to_type(uint8).cpu().data<byte>().ToArray();

@@ -305,7 +305,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
         }
     }
 
-    private static void AssertSame(ImageOutcome expected, ImageOutcome actual)
+    internal static void AssertSame(ImageOutcome expected, ImageOutcome actual)
     {
         Assert.Equal(expected.Key, actual.Key);
         Assert.Equal((expected.Width, expected.Height, expected.FailureReason), (actual.Width, actual.Height, actual.FailureReason));

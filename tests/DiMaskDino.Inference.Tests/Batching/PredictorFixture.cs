@@ -43,17 +43,21 @@ public sealed class PredictorFixture : IDisposable
     }
 
     /// <summary>What decoding, letterboxing, running and post-processing one image on its own gives.</summary>
-    public ImageOutcome Single(string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null)
+    public ImageOutcome Single(string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null) =>
+        Single(Session, key, bytes, postProcessing);
+
+    /// <summary>One image on its own through <paramref name="session"/> with the input transform its model names.</summary>
+    public static ImageOutcome Single(ModelSession session, string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null)
     {
-        var model = Session.Metadata;
+        var model = session.Metadata;
         var image = new ImageLoader().Load(bytes);
-        var (height, width) = model.FixedInputSize();
-        var letterbox = new Letterbox(height, width, model.ChannelOrder, model.Mean.ToArray(), model.Std.ToArray());
-        var input = new float[letterbox.InputLength];
-        var geometry = letterbox.Apply(image, input);
-        using var outputs = Session.Run(input, 1);
+        var transform = ModelInputTransform.For(model);
+        var fit = transform.Fit(image.Height, image.Width);
+        var input = new float[3 * fit.CanvasHeight * fit.CanvasWidth];
+        var geometry = transform.Apply(image, input);
+        using var outputs = session.Run(input, 1, geometry.CanvasHeight, geometry.CanvasWidth);
         var instances = new InstancePostProcessor(postProcessing).Process(
-            outputs.Logits, outputs.Boxes, outputs.Masks, model.NumClasses, height / 4, width / 4, geometry);
+            outputs.Logits, outputs.Boxes, outputs.Masks, model.NumClasses, geometry.CanvasHeight / 4, geometry.CanvasWidth / 4, geometry);
         return new ImageOutcome(key, image.Width, image.Height, instances, null);
     }
 

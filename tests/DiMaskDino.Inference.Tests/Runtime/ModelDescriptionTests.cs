@@ -1,3 +1,4 @@
+using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
 
@@ -19,6 +20,9 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
     [InlineData("classes", "[[\"1\",\"person\"]]")]
     [InlineData("classes", "[[\"1\",\"a\"],[\"1\",\"b\"],[\"2\",\"c\"],[\"3\",\"d\"],[\"4\",\"e\"],[\"5\",\"f\"]]")]
     [InlineData("classes", "[[\"x\",\"a\"],[\"1\",\"b\"],[\"2\",\"c\"],[\"3\",\"d\"],[\"4\",\"e\"],[\"5\",\"f\"]]")]
+    [InlineData("input_transform", "resize")]
+    [InlineData("input_height", "dynamic")]          // only one side dynamic
+    [InlineData("size_divisibility", "16")]
     public void A_malformed_value_fails_naming_the_key(string key, string value)
     {
         var props = Props();
@@ -107,6 +111,68 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
 
         var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
         Assert.Contains("\"dimaskdino.input_width\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_an_input_transform_key_the_model_is_a_fixed_size_letterbox_model()
+    {
+        var props = Props();
+        Assert.False(props.ContainsKey("dimaskdino.input_transform"));
+
+        var metadata = ModelDescription.Parse(props, "m.onnx");
+
+        Assert.Equal(InputTransformKind.Letterbox, metadata.InputTransform);
+        Assert.False(metadata.IsSizeDynamic);
+        Assert.Equal((0, 0, 32), (metadata.ResizeShortEdge, metadata.ResizeMaxSize, metadata.SizeDivisibility));
+    }
+
+    [Fact]
+    public void The_official_resize_and_a_dynamic_size_are_read()
+    {
+        var props = Props();
+        props["dimaskdino.input_transform"] = "resize_shortest_edge";
+        props["dimaskdino.resize_short_edge"] = "800";
+        props["dimaskdino.resize_max_size"] = "1333";
+        props["dimaskdino.size_divisibility"] = "32";
+        props["dimaskdino.input_height"] = "dynamic";
+        props["dimaskdino.input_width"] = "dynamic";
+
+        var metadata = ModelDescription.Parse(props, "m.onnx");
+
+        Assert.Equal(InputTransformKind.ResizeShortestEdge, metadata.InputTransform);
+        Assert.Equal((800, 1333, 32), (metadata.ResizeShortEdge, metadata.ResizeMaxSize, metadata.SizeDivisibility));
+        Assert.True(metadata.IsSizeDynamic);
+
+        // This graph's input is a fixed 96×96, which a size-dynamic description does not accept.
+        using var session = new InferenceSession(tiny.Path);
+        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        Assert.Contains("[batch, 3, dynamic, dynamic]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("resize_short_edge")]
+    [InlineData("resize_max_size")]
+    public void The_official_resize_needs_its_sizes(string missing)
+    {
+        var props = Props();
+        props["dimaskdino.input_transform"] = "resize_shortest_edge";
+        props["dimaskdino.resize_short_edge"] = "800";
+        props["dimaskdino.resize_max_size"] = "1333";
+        props.Remove("dimaskdino." + missing);
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        Assert.Contains($"\"dimaskdino.{missing}\" is missing", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_dynamic_letterbox_model_is_refused()
+    {
+        var props = Props();
+        props["dimaskdino.input_height"] = "dynamic";
+        props["dimaskdino.input_width"] = "dynamic";
+
+        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        Assert.Contains("a letterbox model needs a fixed input size", error.Message, StringComparison.Ordinal);
     }
 
     private Dictionary<string, string> Props()
