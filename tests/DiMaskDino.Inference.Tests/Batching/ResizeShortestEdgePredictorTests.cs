@@ -84,6 +84,14 @@ public sealed class ResizeShortestEdgePredictorTests(ResizeModelFixture fixture)
     }
 
     [Fact]
+    public void A_fixed_size_graph_refuses_another_input_size()
+    {
+        var error = Assert.Throws<ArgumentException>(() => fixture.Session.Run(new float[3 * 32 * 96], 1, 32, 96));
+
+        Assert.Contains("96x96, got 32x96", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Size_overrides_are_refused_for_a_letterbox_model()
     {
         using var tiny = new TinyOnnxModel();
