@@ -25,8 +25,9 @@ namespace DiMaskDino.Inference.Batching;
 /// [n, 3, H, W] buffers) → infer (one ORT run per group, one at a time per predictor) → post-process (§10 per image)
 /// → the caller. With the letterbox every image has the model's canvas, so a batch is one run; with the official
 /// resize each image keeps its own padded size, and only images of equal padded size share a run (a fixed-size graph
-/// takes only images whose padded size is its own; the others fail with the reason, never padded further). Each channel holds one batch, so at most about seven batches are in flight whatever the
-/// input length: memory does not grow with the input, and inputs are pulled only as fast as outcomes are consumed.</para>
+/// takes only images whose padded size is its own; the others fail with the reason, never padded further). Each
+/// channel holds one batch, so at most about seven batches are in flight whatever the input length: memory does not
+/// grow with the input, and inputs are pulled only as fast as outcomes are consumed.</para>
 /// <para>Errors: an exception out of <see cref="PredictAsync"/> means the run itself failed (the input sequence
 /// threw, ORT failed, or cancellation); the stage that failed first is the one reported. Stopping early (break,
 /// dispose, cancellation) cancels every stage, terminates an ORT run in flight, and returns every pooled buffer.</para>

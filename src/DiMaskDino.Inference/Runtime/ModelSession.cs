@@ -134,6 +134,11 @@ public sealed partial class ModelSession : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batch);
         var model = Metadata;
+        if (model.IsSizeDynamic && height == 0 && width == 0)
+        {
+            throw new ArgumentException("this model is size-dynamic: pass the input height and width of the batch to Run");
+        }
+
         bool sizeFits = model.IsSizeDynamic
             ? height > 0 && width > 0 && height % model.SizeDivisibility == 0 && width % model.SizeDivisibility == 0
             : height == model.InputHeight && width == model.InputWidth;

@@ -84,13 +84,21 @@ public sealed class ResizeShortestEdgePredictorTests(ResizeModelFixture fixture)
     }
 
     [Fact]
+    public void A_fixed_size_graph_refuses_another_input_size()
+    {
+        var error = Assert.Throws<ArgumentException>(() => fixture.Session.Run(new float[3 * 32 * 96], 1, 32, 96));
+
+        Assert.Contains("96x96, got 32x96", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Size_overrides_are_refused_for_a_letterbox_model()
     {
-        using var tiny = new TinyOnnxModel();
-        using var session = new ModelSession(tiny.Path, new InferenceOptions { PreferredProvider = ExecutionProvider.Cpu, IntraOpThreads = 1 }, new ListLogger<ModelSession>());
+        var letterboxModel = fixture.Session.Metadata with { InputTransform = InputTransformKind.Letterbox, ResizeShortEdge = 0, ResizeMaxSize = 0 };
 
-        var error = Assert.Throws<ArgumentException>(() => new BatchPredictor(session, new BatchPredictorOptions { ResizeShortEdge = 64 }));
+        var error = Assert.Throws<ArgumentException>(() => ModelInputTransform.For(letterboxModel, shortEdge: 64));
         Assert.Contains("resize_shortest_edge", error.Message, StringComparison.Ordinal);
-        Assert.IsType<Letterbox>(ModelInputTransform.For(session.Metadata));
+        var letterbox = Assert.IsType<Letterbox>(ModelInputTransform.For(letterboxModel));
+        Assert.Equal((96, 96), (letterbox.CanvasHeight, letterbox.CanvasWidth));
     }
 }
