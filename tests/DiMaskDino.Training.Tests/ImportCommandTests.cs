@@ -12,16 +12,16 @@ namespace DiMaskDino.Training.Tests;
 
 public sealed class ImportCommandTests
 {
+    // Without --onnx: the 1344² fixed-size export of an R50-size model takes minutes on 2 cores (the ONNX metadata of
+    // imported models is checked on a small model in Model.Tests, ImportedModelMetadataTests).
     [SkippableFact]
-    public void The_golden_checkpoint_imports_with_its_config_yaml_into_a_checkpoint_and_a_self_describing_model()
+    public void The_golden_checkpoint_imports_with_its_config_yaml()
     {
         var set = OfficialGolden.RequireSet("r50-small");
         using var folder = new TemporaryDirectory();
         var output = folder.File("imported");
-        var onnx = folder.File("imported.onnx");
 
-        var run = TrainRunner.Run(
-            "import", "--checkpoint", Path.Combine(set, "model_final.pth"), "--config", Path.Combine(set, "config.yaml"), "--out", output, "--onnx", onnx);
+        var run = TrainRunner.Run("import", "--checkpoint", Path.Combine(set, "model_final.pth"), "--config", Path.Combine(set, "config.yaml"), "--out", output);
 
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Contains("426 tensors, 74 aliases checked", run.StandardOutput);
@@ -29,13 +29,7 @@ public sealed class ImportCommandTests
         Assert.Equal(CocoCategories.All, state.Categories);
         var options = state.ToModelOptions();
         Assert.Equal((InputTransform.ResizeShortestEdge, 800, 1333, 2, 60, 20), (options.InputTransform, options.ResizeShortEdge, options.ResizeMaxSize, options.DecoderLayers, options.FirstSelectedTokens, options.NumQueries));
-        Assert.Equal(["imported", "imported.onnx"], Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName).Order());
-
-        var metadata = Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx)).MetadataProps.ToDictionary(p => p.Key, p => p.Value);
-        Assert.Equal("resize_shortest_edge", metadata["dimaskdino.input_transform"]);
-        Assert.Equal(("800", "1333", "32"), (metadata["dimaskdino.resize_short_edge"], metadata["dimaskdino.resize_max_size"], metadata["dimaskdino.size_divisibility"]));
-        Assert.StartsWith("[[\"1\",\"person\"],[\"2\",\"bicycle\"]", metadata["dimaskdino.classes"]);
-        Assert.EndsWith("[\"90\",\"toothbrush\"]]", metadata["dimaskdino.classes"]);
+        Assert.Equal(["imported"], Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName));
     }
 
     [SkippableFact]

@@ -42,12 +42,12 @@ public sealed class DetectronConfigTests : IDisposable
     [Fact]
     public void A_fine_tuned_configuration_with_other_classes_and_box_type_imports()
     {
-        var file = Write("finetuned.yaml", $"""
-            _BASE_: {Path.Combine(Configs, "maskdino", "maskdino_R50_bs16_50ep_3s_dowsample1_2048.yaml")}
+        var file = Write("finetuned.yaml", $$"""
+            _BASE_: {{Path.Combine(Configs, "maskdino", "maskdino_R50_bs16_50ep_3s_dowsample1_2048.yaml")}}
             MODEL:
-              SEM_SEG_HEAD: {{NUM_CLASSES: 3}}
-              MaskDINO: {{INITIALIZE_BOX_TYPE: "no", NUM_OBJECT_QUERIES: 100}}
-            INPUT: {{MIN_SIZE_TEST: 640, MAX_SIZE_TEST: 1024}}
+              SEM_SEG_HEAD: {NUM_CLASSES: 3}
+              MaskDINO: {INITIALIZE_BOX_TYPE: "no", NUM_OBJECT_QUERIES: 100}
+            INPUT: {MIN_SIZE_TEST: 640, MAX_SIZE_TEST: 1024}
             """);
 
         var options = DetectronConfigOptions.From(DetectronConfig.Load(file));
@@ -74,10 +74,10 @@ public sealed class DetectronConfigTests : IDisposable
     [Fact]
     public void A_value_the_network_does_not_implement_is_an_error_naming_the_key()
     {
-        var file = Write("stride.yaml", $"""
-            _BASE_: {Path.Combine(Configs, "dimaskdino", "dimaskdino_r50_4scale_bs16_12ep.yaml")}
+        var file = Write("stride.yaml", $$"""
+            _BASE_: {{Path.Combine(Configs, "dimaskdino", "dimaskdino_r50_4scale_bs16_12ep.yaml")}}
             MODEL:
-              RESNETS: {{STRIDE_IN_1X1: True}}
+              RESNETS: {STRIDE_IN_1X1: True}
             """);
 
         var error = Assert.Throws<OfficialCheckpointException>(() => DetectronConfigOptions.From(DetectronConfig.Load(file)));
