@@ -3,6 +3,7 @@
 // (spatial shapes, selections) exactly.
 
 using DiMaskDino.TestSupport;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Tests.Import;

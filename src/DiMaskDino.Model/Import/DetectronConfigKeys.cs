@@ -1,0 +1,71 @@
+// Which detectron2 configuration keys the importer reads, and which it ignores because they do not affect the
+// inference of an instance-segmentation MaskDINO model (training, data, detectron2 heads MaskDINO does not build).
+
+namespace DiMaskDino.Model.Import;
+
+internal static class DetectronConfigKeys
+{
+    /// <summary>Whether <paramref name="key"/> is read or explicitly ignored (anything else is an error).</summary>
+    public static bool Known(string key) =>
+        ReadKeys.Contains(key) || IgnoredKeys.Contains(key) || IgnoredPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal));
+
+    /// <summary>Keys (exact) that do not affect the inference of an instance-segmentation MaskDINO model.</summary>
+    internal static readonly HashSet<string> IgnoredKeys = new(StringComparer.Ordinal)
+    {
+        "VERSION", "OUTPUT_DIR", "SEED", "CUDNN_BENCHMARK", "VIS_PERIOD", "Default_loading",
+        "MODEL.WEIGHTS", "MODEL.DEVICE", "MODEL.MASK_ON", "MODEL.KEYPOINT_ON", "MODEL.LOAD_PROPOSALS",
+        "MODEL.BACKBONE.FREEZE_AT",
+        "MODEL.RESNETS.STEM_TYPE", "MODEL.RESNETS.RES5_MULTI_GRID",         // "not used" (the official configs' own comment)
+        "MODEL.SEM_SEG_HEAD.IGNORE_VALUE", "MODEL.SEM_SEG_HEAD.LOSS_WEIGHT",
+        "MODEL.SEM_SEG_HEAD.NUM_FEATURE_LEVELS",                           // stored by MaskDINOEncoder, never used
+        "MODEL.SEM_SEG_HEAD.DEFORMABLE_TRANSFORMER_ENCODER_N_HEADS",       // the encoder uses MODEL.MaskDINO.NHEADS
+        "MODEL.MaskDINO.BOX_LOSS", "MODEL.MaskDINO.BOX_WEIGHT", "MODEL.MaskDINO.CLASS_WEIGHT", "MODEL.MaskDINO.DICE_WEIGHT",
+        "MODEL.MaskDINO.MASK_WEIGHT", "MODEL.MaskDINO.GIOU_WEIGHT", "MODEL.MaskDINO.NO_OBJECT_WEIGHT",
+        "MODEL.MaskDINO.COST_BOX_WEIGHT", "MODEL.MaskDINO.COST_CLASS_WEIGHT", "MODEL.MaskDINO.COST_DICE_WEIGHT",
+        "MODEL.MaskDINO.COST_GIOU_WEIGHT", "MODEL.MaskDINO.COST_MASK_WEIGHT", "MODEL.MaskDINO.DEEP_SUPERVISION",
+        "MODEL.MaskDINO.PANO_BOX_LOSS", "MODEL.MaskDINO.TRAIN_NUM_POINTS", "MODEL.MaskDINO.OVERSAMPLE_RATIO",
+        "MODEL.MaskDINO.IMPORTANCE_SAMPLE_RATIO", "MODEL.MaskDINO.DROPOUT", "MODEL.MaskDINO.DN",
+        "MODEL.MaskDINO.ENC_LAYERS", "MODEL.MaskDINO.PRE_NORM", "MODEL.MaskDINO.EVAL_FLAG",
+        // Semantic and panoptic post-processing only; the instance output does not read them.
+        "MODEL.MaskDINO.TEST.SEMANTIC_ON", "MODEL.MaskDINO.TEST.PANOPTIC_ON", "MODEL.MaskDINO.TEST.OBJECT_MASK_THRESHOLD",
+        "MODEL.MaskDINO.TEST.OVERLAP_THRESHOLD", "MODEL.MaskDINO.TEST.PANO_TEMPERATURE", "MODEL.MaskDINO.TEST.PANO_TRANSFORM_EVAL",
+        "MODEL.MaskDINO.TEST.SEM_SEG_POSTPROCESSING_BEFORE_INFERENCE",
+        // Training-time input pipeline.
+        "INPUT.IMAGE_SIZE", "INPUT.MIN_SCALE", "INPUT.MAX_SCALE", "INPUT.DATASET_MAPPER_NAME", "INPUT.MIN_SIZE_TRAIN",
+        "INPUT.MAX_SIZE_TRAIN", "INPUT.MIN_SIZE_TRAIN_SAMPLING", "INPUT.RANDOM_FLIP", "INPUT.COLOR_AUG_SSD",
+        "INPUT.SIZE_DIVISIBILITY", "INPUT.MASK_FORMAT",
+        "TEST.EVAL_PERIOD", "TEST.EXPECTED_RESULTS", "TEST.KEYPOINT_OKS_SIGMAS", "TEST.PRECISE_BN.ENABLED", "TEST.PRECISE_BN.NUM_ITER",
+        "TEST.AUG.MIN_SIZES", "TEST.AUG.MAX_SIZE", "TEST.AUG.FLIP",
+    };
+
+    /// <summary>Key prefixes that do not affect inference: training, data and detectron2 heads MaskDINO does not build.</summary>
+    internal static readonly string[] IgnoredPrefixes =
+    [
+        "SOLVER.", "DATASETS.", "DATALOADER.", "GLOBAL.", "INPUT.CROP.",
+        "MODEL.RPN.", "MODEL.ROI_HEADS.", "MODEL.ROI_BOX_HEAD.", "MODEL.ROI_MASK_HEAD.", "MODEL.ROI_KEYPOINT_HEAD.",
+        "MODEL.ROI_BOX_CASCADE_HEAD.", "MODEL.FPN.", "MODEL.ANCHOR_GENERATOR.", "MODEL.PROPOSAL_GENERATOR.", "MODEL.RETINANET.",
+        "MODEL.PANOPTIC_FPN.", "MODEL.SWIN.",
+    ];
+
+    /// <summary>Keys this mapper reads (their values become options or are checked).</summary>
+    internal static readonly HashSet<string> ReadKeys = new(StringComparer.Ordinal)
+    {
+        "MODEL.META_ARCHITECTURE", "MODEL.BACKBONE.NAME", "MODEL.PIXEL_MEAN", "MODEL.PIXEL_STD", "INPUT.FORMAT",
+        "INPUT.MIN_SIZE_TEST", "INPUT.MAX_SIZE_TEST", "TEST.DETECTIONS_PER_IMAGE", "TEST.AUG.ENABLED",
+        "MODEL.RESNETS.DEPTH", "MODEL.RESNETS.NORM", "MODEL.RESNETS.STRIDE_IN_1X1", "MODEL.RESNETS.NUM_GROUPS",
+        "MODEL.RESNETS.WIDTH_PER_GROUP", "MODEL.RESNETS.STEM_OUT_CHANNELS", "MODEL.RESNETS.RES2_OUT_CHANNELS",
+        "MODEL.RESNETS.RES5_DILATION", "MODEL.RESNETS.OUT_FEATURES", "MODEL.RESNETS.DEFORM_ON_PER_STAGE",
+        "MODEL.RESNETS.DEFORM_MODULATED", "MODEL.RESNETS.DEFORM_NUM_GROUPS",
+        "MODEL.SEM_SEG_HEAD.NAME", "MODEL.SEM_SEG_HEAD.PIXEL_DECODER_NAME", "MODEL.SEM_SEG_HEAD.NUM_CLASSES",
+        "MODEL.SEM_SEG_HEAD.CONVS_DIM", "MODEL.SEM_SEG_HEAD.MASK_DIM", "MODEL.SEM_SEG_HEAD.NORM", "MODEL.SEM_SEG_HEAD.DIM_FEEDFORWARD",
+        "MODEL.SEM_SEG_HEAD.TRANSFORMER_ENC_LAYERS", "MODEL.SEM_SEG_HEAD.TOTAL_NUM_FEATURE_LEVELS", "MODEL.SEM_SEG_HEAD.FEATURE_ORDER",
+        "MODEL.SEM_SEG_HEAD.DEFORMABLE_TRANSFORMER_ENCODER_IN_FEATURES", "MODEL.SEM_SEG_HEAD.DEFORMABLE_TRANSFORMER_ENCODER_N_POINTS",
+        "MODEL.SEM_SEG_HEAD.IN_FEATURES", "MODEL.SEM_SEG_HEAD.COMMON_STRIDE",
+        "MODEL.MaskDINO.TRANSFORMER_DECODER_NAME", "MODEL.MaskDINO.HIDDEN_DIM", "MODEL.MaskDINO.NHEADS", "MODEL.MaskDINO.DIM_FEEDFORWARD",
+        "MODEL.MaskDINO.DEC_LAYERS", "MODEL.MaskDINO.TI_LAYERS", "MODEL.MaskDINO.NUM_OBJECT_QUERIES", "MODEL.MaskDINO.FIRST_SELECTED_QUERIES",
+        "MODEL.MaskDINO.NUM_GUIDING_TOKENS", "MODEL.MaskDINO.TWO_STAGE", "MODEL.MaskDINO.INITIALIZE_BOX_TYPE", "MODEL.MaskDINO.INITIAL_PRED",
+        "MODEL.MaskDINO.LEARN_TGT", "MODEL.MaskDINO.ENFORCE_INPUT_PROJ", "MODEL.MaskDINO.SIZE_DIVISIBILITY", "MODEL.MaskDINO.SEMANTIC_CE_LOSS",
+        "MODEL.MaskDINO.PRED_CONV", "MODEL.MaskDINO.DN_NUM", "MODEL.MaskDINO.DN_NOISE_SCALE",
+        "MODEL.MaskDINO.TEST.INSTANCE_ON", "MODEL.MaskDINO.TEST.TEST_FOUCUS_ON_BOX",
+    };
+}
