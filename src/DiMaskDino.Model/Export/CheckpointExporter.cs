@@ -8,6 +8,7 @@ using DiMaskDino.Model.Training;
 namespace DiMaskDino.Model.Export;
 
 /// <summary>The exported model and what produced it; dispose to release the TorchSharp network.</summary>
+/// <param name="Size">the graph's square input size, or for a size-dynamic graph the size to verify it at</param>
 public sealed record ExportedCheckpoint(DiMaskDinoModel Model, CheckpointState State, int Size, byte[] Onnx) : IDisposable
 {
     public void Dispose() => Model.Dispose();
@@ -16,19 +17,22 @@ public sealed record ExportedCheckpoint(DiMaskDinoModel Model, CheckpointState S
 public static class CheckpointExporter
 {
     /// <param name="checkpoint">checkpoint folder (model.bin + state.json)</param>
-    /// <param name="size">square input size (multiple of 32); null = the training canvas</param>
+    /// <param name="size">square input size (multiple of 32); null = the training canvas, or a size-dynamic graph for a
+    /// model whose input transform is ResizeShortestEdge (imported official checkpoints: every image keeps its own size)</param>
     /// <param name="precision">weight storage; with a lossy one the returned <see cref="ExportedCheckpoint.Model"/> holds
     /// the rounded weights the file holds, so it is the reference to verify the file against</param>
     public static ExportedCheckpoint Export(string checkpoint, int? size = null, WeightPrecision precision = WeightPrecision.Float32)
     {
         var state = Checkpoint.ReadState(checkpoint);
         var side = size ?? state.CanvasSize;
-        var model = DiMaskDinoBuilder.Build(state.ToModelOptions());
+        var options = state.ToModelOptions();
+        bool sizeDynamic = size is null && options.InputTransform == InputTransform.ResizeShortestEdge;
+        var model = DiMaskDinoBuilder.Build(options);
         try
         {
             Checkpoint.LoadModel(checkpoint, model);
             model.eval();
-            var graph = OnnxExporter.Build(model, side, side, precision);
+            var graph = sizeDynamic ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
             graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
             graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
             graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));

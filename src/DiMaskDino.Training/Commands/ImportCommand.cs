@@ -15,10 +15,10 @@ namespace DiMaskDino.Training.Commands;
 internal static class ImportCommand
 {
     /// <summary>
-    /// Input side of the fixed-size ONNX graph an import writes: every ResizeShortestEdge 800/1333 image fits once padded
-    /// to 32. Replaced by the size-dynamic export (<see cref="ExportOnnx"/>) when that lands.
+    /// The canvas recorded in an imported checkpoint's state (the ONNX graph itself is size-dynamic: every image keeps
+    /// its own ResizeShortestEdge size padded to 32); also the size <c>export --verify</c> checks such a model at.
     /// </summary>
-    public const int FixedOnnxSide = 1344;
+    public const int RecordedCanvasSide = 800;
 
     public static Command Create()
     {
@@ -112,7 +112,7 @@ internal static class ImportCommand
 
             Console.WriteLine(
                 $"imported {checkpoint.FullName} ({configuration}, {options.NumClasses} classes, {tensors} tensors, {aliases} aliases checked) → {target}"
-                + (bytes is null ? "" : $", {onnx!.FullName} ({precision.MetadataValue()} weights, input {FixedOnnxSide}x{FixedOnnxSide})"));
+                + (bytes is null ? "" : $", {onnx!.FullName} ({precision.MetadataValue()} weights, size-dynamic input)"));
             return CommandErrors.Success;
         }
         finally
@@ -136,10 +136,10 @@ internal static class ImportCommand
         }
     }
 
-    /// <summary>The ONNX bytes of a checkpoint folder. Fixed size until the exporter's size-dynamic overload lands.</summary>
+    /// <summary>The size-dynamic ONNX bytes of a checkpoint folder.</summary>
     private static byte[] ExportOnnx(string checkpointFolder, WeightPrecision precision)
     {
-        using var exported = CheckpointExporter.Export(checkpointFolder, FixedOnnxSide, precision);
+        using var exported = CheckpointExporter.Export(checkpointFolder, null, precision);
         return exported.Onnx;
     }
 
@@ -154,7 +154,7 @@ internal static class ImportCommand
         Epoch = 0,
         Iteration = 0,
         TotalIterations = 0,
-        CanvasSize = FixedOnnxSide,
+        CanvasSize = RecordedCanvasSide,
         Seed = 0,
         TrainingData = $"imported from {source} ({options.PresetName})",
     };
