@@ -1,0 +1,11 @@
+namespace DiMaskDino.Inference.PostProcessing;
+
+/// <summary>Where a label's box comes from (<see cref="LabelPostProcessorOptions.Box"/>).</summary>
+public enum BoxSource
+{
+    /// <summary>The tight box of the cleaned mask: box and mask always agree.</summary>
+    Mask,
+
+    /// <summary>The box head's box, clipped to the image.</summary>
+    Model,
+}

@@ -1,0 +1,14 @@
+namespace DiMaskDino.Inference.PostProcessing;
+
+/// <summary>Which post-processing the written instances went through (docs/labels.md).</summary>
+public enum PostProcessMode
+{
+    /// <summary>
+    /// Evaluation: <see cref="InstancePostProcessor"/> as it is (model.md §10: top-k over queries × classes, no
+    /// cleaning). What COCOeval expects and what reproduces the paper's AP; used whenever AP is computed.
+    /// </summary>
+    Official,
+
+    /// <summary>Labels a person can accept: <see cref="LabelPostProcessor"/> applied to the official instances.</summary>
+    Labels,
+}
