@@ -36,5 +36,6 @@ public static class JobIds
         pointer.ImagesPrefix == request.ImagesPrefix && pointer.Model == request.Model && pointer.Thresholds == request.Thresholds;
 
     private static string Thresholds(LabelingThresholds t) => string.Create(
-        CultureInfo.InvariantCulture, $"{t.ScoreThreshold:R};{t.DetectionsPerImage};{t.MaskLogitThreshold:R}");
+        CultureInfo.InvariantCulture,
+        $"{t.ScoreThreshold:R};{t.DetectionsPerImage};{t.MaskLogitThreshold:R};{t.PostProcess};{t.DuplicateMaskIou:R};{t.MinSpeckArea};{t.Box}");
 }
