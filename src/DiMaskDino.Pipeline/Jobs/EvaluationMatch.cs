@@ -10,6 +10,7 @@ namespace DiMaskDino.Pipeline.Jobs;
 /// </summary>
 public sealed record EvaluationMatch(int GroundTruthImages, int GroundTruthImagesLabeled, int LabeledImagesNotInGroundTruth)
 {
+    [JsonPropertyName("postprocess")]
     [JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
     public PostProcessMode PostProcess { get; init; } = PostProcessMode.Official;
 

@@ -19,6 +19,7 @@ public sealed record JobSummary
     public required long Annotations { get; init; }
 
     /// <summary>The post-processing annotations.json went through (docs/labels.md).</summary>
+    [JsonPropertyName("postprocess")]
     [JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
     public PostProcessMode PostProcess { get; init; } = PostProcessMode.Labels;
 
