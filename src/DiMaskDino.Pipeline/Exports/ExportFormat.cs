@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace DiMaskDino.Pipeline.Exports;
 
 /// <summary>The labeling tools a job's labels can be exported to (docs/labels.md, "Exports").</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ExportFormat>))]
 public enum ExportFormat
 {
     /// <summary>COCO dataset JSON (<c>annotations.json</c>), RLE masks or polygons.</summary>

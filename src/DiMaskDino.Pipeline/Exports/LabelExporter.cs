@@ -21,7 +21,7 @@ public static class LabelExporter
         Directory.CreateDirectory(temporary);
         try
         {
-            WriteInto(labels, format, options, temporary, destination);
+            WriteInto(labels, format, options, temporary);
             if (Directory.Exists(destination))
             {
                 Directory.Move(destination, previous);
@@ -43,7 +43,8 @@ public static class LabelExporter
         }
     }
 
-    private static void WriteInto(LabelSet labels, ExportFormat format, ExportOptions options, string folder, string destination)
+    /// <summary>Writes the export into an existing empty <paramref name="folder"/> (no temporary folder, no move).</summary>
+    public static void WriteInto(LabelSet labels, ExportFormat format, ExportOptions options, string folder)
     {
         switch (format)
         {
@@ -72,7 +73,7 @@ public static class LabelExporter
                 CvatCoco.Write(labels, folder);
                 break;
             case ExportFormat.Yolo:
-                YoloSegmentation.Write(labels, options, folder, destination);
+                YoloSegmentation.Write(labels, options, folder);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format");

@@ -9,13 +9,14 @@ namespace DiMaskDino.Pipeline.Exports;
 /// the image's width and height; the class is the category's position in id order. A line holds one polygon, so an
 /// object in several parts is written as its largest part. <c>data.yaml</c> names the classes and points
 /// <c>train</c> and <c>val</c> at <c>images/</c> (Ultralytics finds each label by replacing <c>images</c> with
-/// <c>labels</c> in the image's path), filled with links to the images when their folder is known.
+/// <c>labels</c> in the image's path), filled with links to the images when their folder is known. It has no
+/// <c>path</c>: Ultralytics then takes the folder of data.yaml as the dataset root, so the export can be moved.
 /// </summary>
 internal static class YoloSegmentation
 {
     public const string DataFile = "data.yaml";
 
-    public static void Write(LabelSet labels, ExportOptions options, string folder, string finalFolder)
+    public static void Write(LabelSet labels, ExportOptions options, string folder)
     {
         var dataset = labels.Dataset;
         var classOf = dataset.Categories.OrderBy(c => c.Id).Select((c, i) => (c.Id, i)).ToDictionary(p => p.Id, p => p.i);
@@ -55,7 +56,7 @@ internal static class YoloSegmentation
 
         var yaml = new StringBuilder();
         yaml.Append("# Ultralytics YOLO segmentation dataset (dimaskdino export); images/ holds the images, labels/ their polygons.\n");
-        yaml.Append(CultureInfo.InvariantCulture, $"path: {Quote(Path.GetFullPath(finalFolder))}\n");
+        yaml.Append("# No path: the dataset root is the folder of this file.\n");
         yaml.Append("train: images\nval: images\n");
         yaml.Append("names:\n");
         foreach (var category in dataset.Categories.OrderBy(c => c.Id))

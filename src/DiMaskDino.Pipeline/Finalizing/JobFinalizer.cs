@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
@@ -82,6 +83,7 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
         };
 
         await UploadAsync(labels.Child(JobPaths.AnnotationsFile), output.AnnotationsPath, cancellationToken);
+        await JobExports.UploadAsync(store.Blobs, job, output.AnnotationsPath, labels, cancellationToken);
         await UploadAsync(labels.Child(JobPaths.FailuresFile), output.FailuresPath, cancellationToken);
         await store.Blobs.WriteAsync(labels.Child(JobPaths.SummaryFile), SerializeSummary(summary), WriteMode.CreateNew, cancellationToken);
 

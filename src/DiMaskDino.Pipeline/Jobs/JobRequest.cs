@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Pipeline.Exports;
 
 namespace DiMaskDino.Pipeline.Jobs;
 
@@ -27,6 +28,13 @@ public sealed record JobRequest
     /// when set, finalizing also evaluates the labels and writes <c>reports/{jobId}/</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GroundTruth { get; init; }
+
+    /// <summary>
+    /// Exports to write beside annotations.json, each to <c>labels/{Dataset}/{jobId}/exports/{format}/</c> (e.g.
+    /// <c>["labelstudio", "yolo"]</c>; docs/labels.md). Null or empty: none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ExportFormat>? Formats { get; init; }
 
     /// <summary>Explicit job id; when null the submitter derives a deterministic one (<see cref="JobIds"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

@@ -34,6 +34,7 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         }
 
         if (existing is null && baseJob is not null && baseJob.Request.GroundTruth == request.GroundTruth
+            && JobIds.ExportFormats(baseJob.Request).SequenceEqual(JobIds.ExportFormats(request))
             && (await _planner.CountAsync(request, baseJob, cancellationToken)).UpToDate)
         {
             return new Submission(baseJob, SubmissionOutcome.UpToDate, 0);
