@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace DiMaskDino.Inference.PostProcessing;
 
 /// <summary>Where a label's box comes from (<see cref="LabelPostProcessorOptions.Box"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<BoxSource>))]
 public enum BoxSource
 {
     /// <summary>The tight box of the cleaned mask: box and mask always agree.</summary>

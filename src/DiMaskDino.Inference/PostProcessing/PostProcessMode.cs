@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 namespace DiMaskDino.Inference.PostProcessing;
 
 /// <summary>Which post-processing the written instances went through (docs/labels.md).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
 public enum PostProcessMode
 {
     /// <summary>

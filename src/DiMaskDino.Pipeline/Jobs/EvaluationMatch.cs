@@ -11,7 +11,6 @@ namespace DiMaskDino.Pipeline.Jobs;
 public sealed record EvaluationMatch(int GroundTruthImages, int GroundTruthImagesLabeled, int LabeledImagesNotInGroundTruth)
 {
     [JsonPropertyName("postprocess")]
-    [JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
     public PostProcessMode PostProcess { get; init; } = PostProcessMode.Official;
 
     /// <summary>True when some ground-truth images were not labeled or some labeled images are not in the ground truth.</summary>

@@ -72,7 +72,7 @@ public sealed record LabelingThresholds
     public double ScoreThreshold { get; init; } = 0.5;
 
     /// <summary>What annotations.json holds: the official instances or labels made from them.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
+    [JsonPropertyName("postprocess")]
     public PostProcessMode PostProcess { get; init; } = PostProcessMode.Labels;
 
     /// <summary>Labels mode: masks overlapping at least this much (IoU) are one object.</summary>
@@ -82,7 +82,6 @@ public sealed record LabelingThresholds
     public int MinSpeckArea { get; init; } = LabelPostProcessorOptions.DefaultMinSpeckArea;
 
     /// <summary>Labels mode: the box is the mask's tight box or the model's box clipped to the image.</summary>
-    [JsonConverter(typeof(JsonStringEnumConverter<BoxSource>))]
     public BoxSource Box { get; init; } = BoxSource.Mask;
 
     /// <summary>At most this many instances per image.</summary>

@@ -20,7 +20,6 @@ public sealed record JobSummary
 
     /// <summary>The post-processing annotations.json went through (docs/labels.md).</summary>
     [JsonPropertyName("postprocess")]
-    [JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
     public PostProcessMode PostProcess { get; init; } = PostProcessMode.Labels;
 
     /// <summary>Images the model ran on in this job.</summary>
