@@ -34,7 +34,7 @@ public sealed class JobsApiTests(AzuriteFixture azurite, TinyModel model)
     [InlineData("""{"dataset":"d","model":"m.onnx","shard_size":"ten"}""", "shard_size")]
     [InlineData("""{"dataset":"d","model":"m.onnx","thresholds":{"score":1}}""", "thresholds.score")]
     [InlineData("""{"kind":"train","model":"m.onnx"}""", "kind")]
-    [InlineData("""{"dataset":"d","model":"m.onnx","formats":["excel"]}""", "formats")]
+    [InlineData("""{"dataset":"d","model":"m.onnx","formats":["excel"]}""", "formats[0]")]
     [InlineData("""{"dataset":"d","model":"m.onnx","thresholds":{"postprocess":"raw"}}""", "thresholds.postprocess")]
     [InlineData("""not json""", "body")]
     public async Task Unreadable_body_names_the_offending_field(string body, string field)
