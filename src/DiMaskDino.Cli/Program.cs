@@ -8,6 +8,7 @@ var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-M
     BenchCommand.Create(),
     LabelCommand.Create(),
     WorkerCommand.Create(),
+    ExportCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -18,7 +18,8 @@ public sealed class PredictCommandTests(TinyModelFile model) : IClassFixture<Tin
         File.WriteAllText(work.File("in", "notes.txt"), "not an image extension: skipped");
         var output = work.File("out");
 
-        var result = CliRunner.Run("predict", work.File("in"), "--model", model.Path, "--out", output, "--score-threshold", "0", "--batch-size", "2");
+        var result = CliRunner.Run(
+            "predict", work.File("in"), "--model", model.Path, "--out", output, "--score-threshold", "0", "--batch-size", "2", "--postprocess", "official");
 
         Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.StandardError}");
         // Ordinal order of paths: b.png, broken.jpg, sub/a.png → image ids 1, 2, 3.

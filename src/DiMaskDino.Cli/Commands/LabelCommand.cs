@@ -2,9 +2,11 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
+using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline;
 using DiMaskDino.Pipeline.Embedded;
+using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Planning;
 using DiMaskDino.Pipeline.Processing;
@@ -41,12 +43,19 @@ internal static class LabelCommand
         var cpu = new Option<bool>("--cpu") { Description = "Run on the CPU even when CUDA is available." };
         var previews = new Option<bool>("--previews") { Description = "Also write an overlay PNG per labeled image to OUT_DIR/previews/." };
         var storage = new AzureStorageArguments();
+        var postProcess = new PostProcessArguments();
+        var polygons = new Option<bool>("--polygons") { Description = "Write annotations.json's masks as polygons instead of compressed RLE." };
+        var formats = new Option<ExportFormat[]>("--format")
+        {
+            Description = "Also export the labels for a labeling tool: coco, labelstudio, cvat or yolo (repeatable), to OUT_DIR/exports/FORMAT/.",
+            AllowMultipleArgumentsPerToken = true,
+        };
 
         var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
         {
             input, model, output, source, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews,
         };
-        foreach (var option in storage.All)
+        foreach (var option in storage.All.Concat(postProcess.All).Append(polygons).Append(formats))
         {
             command.Options.Add(option);
         }
@@ -57,17 +66,28 @@ internal static class LabelCommand
                     parse.GetValue(input)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(shardSize),
                     parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu), parse.GetValue(previews),
                     parse.GetValue(source)),
+                postProcess.Resolve(parse, parse.GetValue(score)),
+                new LabelOutputs(parse.GetValue(polygons), parse.GetValue(formats) ?? []),
                 () => storage.Resolve(parse),
                 ct),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(LabelArguments args, Func<AzureStorage> account, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, Func<AzureStorage> account, CancellationToken cancellationToken)
     {
         args.Validate();
         var outputFolder = args.Output.FullName;
-        var thresholds = new LabelingThresholds { ScoreThreshold = args.ScoreThreshold, DetectionsPerImage = args.MaxDetections };
+        var thresholds = new LabelingThresholds
+        {
+            ScoreThreshold = args.ScoreThreshold,
+            DetectionsPerImage = args.MaxDetections,
+            PostProcess = post.Mode,
+            DuplicateMaskIou = post.Labels.DuplicateMaskIou,
+            MinSpeckArea = post.Labels.MinSpeckArea,
+            Box = post.Labels.Box,
+        };
         var (store, request) = args.Source == LabelSource.Azure
             ? await AzureJobAsync(args, account(), thresholds, cancellationToken)
             : await LocalJobAsync(args, outputFolder, thresholds, cancellationToken);
@@ -85,6 +105,7 @@ internal static class LabelCommand
         var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
 
         await LabelExport.CopyAsync(store, result.Job, outputFolder, cancellationToken);
+        await outputs.WriteAsync(outputFolder, args.Source == LabelSource.Local ? Path.GetFullPath(args.Input) : null, cancellationToken);
         if (args.Previews)
         {
             var drawn = await LabelPreviews.WriteAsync(store, result.Job, outputFolder, cancellationToken);
@@ -102,6 +123,11 @@ internal static class LabelCommand
         Console.Out.WriteLine(
             $"{summary.ImagesLabeled:N0} of {summary.ImagesTotal:N0} images labeled ({summary.ImagesLabeledThisJob:N0} by the model in this job, {summary.ImagesCarried:N0} kept from the previous one), "
             + $"{summary.ImagesFailed:N0} failed, {summary.Annotations:N0} annotations -> {Path.Combine(outputFolder, JobPaths.AnnotationsFile)}");
+        if (summary.Evaluation is { } evaluation)
+        {
+            LabelEvaluationOutput.Print(outputFolder, evaluation);
+        }
+
         return CommandErrors.Success;
     }
 

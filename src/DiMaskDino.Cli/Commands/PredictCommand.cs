@@ -48,16 +48,23 @@ internal static class PredictCommand
             DefaultValueFactory = _ => ExecutionProvider.Cuda,
         };
         var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not draw overlay PNGs." };
+        var postProcess = new PostProcessArguments();
 
         var command = new Command("predict", "Label images with an exported DiMaskDino model: COCO results JSON and an overlay PNG per image.")
         {
             images, model, output, threshold, batchSize, polygons, provider, noOverlays,
         };
+        foreach (var option in postProcess.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
             ct => RunAsync(
                 new Request(
                     parse.GetValue(images)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(threshold), parse.GetValue(batchSize),
                     parse.GetValue(polygons), parse.GetValue(provider), !parse.GetValue(noOverlays)),
+                postProcess.Resolve(parse, parse.GetValue(threshold)),
                 ct),
             cancellationToken));
         return command;
@@ -66,7 +73,7 @@ internal static class PredictCommand
     private sealed record Request(
         string[] Images, FileInfo Model, DirectoryInfo Output, double ScoreThreshold, int BatchSize, bool Polygons, ExecutionProvider Provider, bool Overlays);
 
-    private static async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Request request, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, CancellationToken cancellationToken)
     {
         if (!request.Model.Exists)
         {
@@ -100,7 +107,8 @@ internal static class PredictCommand
             Directory.CreateDirectory(Path.Combine(request.Output.FullName, PredictionWriter.OverlayFolder));
         }
 
-        var writer = new PredictionWriter(request.Output.FullName, files, session.Metadata, request.Polygons);
+        var writer = new PredictionWriter(request.Output.FullName, files, session.Metadata, request.Polygons, post.Mode);
+        var labeler = new LabelPostProcessor(post.Labels);
         var renderer = new OverlayRenderer(session.Metadata.Classes);
         var loader = new ImageLoader();
         var indexOf = files.Select((file, index) => (file, index)).ToDictionary(p => p.file, p => p.index, StringComparer.Ordinal);
@@ -110,6 +118,11 @@ internal static class PredictCommand
         await Parallel.ForEachAsync(predictor.PredictAsync(ReadAsync(files, cancellationToken), cancellationToken), parallel, async (outcome, ct) =>
         {
             int index = indexOf[outcome.Key];
+            if (post.Mode == PostProcessMode.Labels && outcome.Succeeded)
+            {
+                outcome = outcome with { Instances = labeler.Process(outcome.Instances, outcome.Width, outcome.Height) };
+            }
+
             writer.Add(index, outcome);
             if (request.Overlays && outcome.Succeeded)
             {

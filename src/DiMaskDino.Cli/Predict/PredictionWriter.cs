@@ -13,12 +13,12 @@ namespace DiMaskDino.Cli.Predict;
 /// <item><c>results.json</c>: the COCO results array (image_id, category_id, bbox, score, segmentation as compressed
 /// RLE, or polygons with <c>--polygons</c>).</item>
 /// <item><c>images.json</c>: a COCO dataset file with the labelled images (id, file_name, width, height) and the
-/// model's categories, no annotations: the image_id ↔ file mapping.</item>
+/// model's categories, no annotations: the image_id ↔ file mapping; its <c>info.postprocess</c> names the mode.</item>
 /// <item><c>failures.json</c>: <c>[{"image_id", "file_name", "reason"}]</c> for images that could not be labelled.</item>
 /// </list>
 /// Image ids are 1 + the image's position in the expanded IMAGE list, so a failed image keeps its id.
 /// </summary>
-internal sealed class PredictionWriter(string directory, IReadOnlyList<string> files, ModelDescription model, bool polygons)
+internal sealed class PredictionWriter(string directory, IReadOnlyList<string> files, ModelDescription model, bool polygons, PostProcessMode mode)
 {
     public const string ResultsFile = "results.json";
     public const string ImagesFile = "images.json";
@@ -49,6 +49,7 @@ internal sealed class PredictionWriter(string directory, IReadOnlyList<string> f
 
         var dataset = new CocoDataset
         {
+            Info = JsonDocument.Parse(mode == PostProcessMode.Labels ? "{\"postprocess\":\"labels\"}" : "{\"postprocess\":\"official\"}").RootElement.Clone(),
             Images = [.. outcomes.Where(p => p.Outcome.Succeeded).Select(p => new CocoImage
             {
                 Id = ImageId(p.Index),

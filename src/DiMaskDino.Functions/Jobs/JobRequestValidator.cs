@@ -40,6 +40,10 @@ public sealed class JobRequestValidator(JobStore store, EvaluationOptions evalua
             ScoreThreshold = body.Thresholds?.ScoreThreshold ?? defaults.ScoreThreshold,
             DetectionsPerImage = body.Thresholds?.DetectionsPerImage ?? defaults.DetectionsPerImage,
             MaskLogitThreshold = body.Thresholds?.MaskLogitThreshold ?? defaults.MaskLogitThreshold,
+            PostProcess = body.Thresholds?.PostProcess ?? defaults.PostProcess,
+            DuplicateMaskIou = body.Thresholds?.DuplicateMaskIou ?? defaults.DuplicateMaskIou,
+            MinSpeckArea = body.Thresholds?.MinSpeckArea ?? defaults.MinSpeckArea,
+            Box = body.Thresholds?.Box ?? defaults.Box,
         };
         CheckThresholds(thresholds, errors);
         var shardSize = body.ShardSize ?? 256;
@@ -64,6 +68,7 @@ public sealed class JobRequestValidator(JobStore store, EvaluationOptions evalua
             GroundTruth = groundTruth,
             JobId = jobId,
             Incremental = body.Incremental ?? true,
+            Formats = body.Formats is { Count: > 0 } formats ? formats : null,
         }, null);
     }
 
@@ -180,6 +185,16 @@ public sealed class JobRequestValidator(JobStore store, EvaluationOptions evalua
         if (!float.IsFinite(thresholds.MaskLogitThreshold))
         {
             Add(errors, "thresholds.mask_logit_threshold", "must be a finite number");
+        }
+
+        if (thresholds.DuplicateMaskIou is <= 0 or > 1 || double.IsNaN(thresholds.DuplicateMaskIou))
+        {
+            Add(errors, "thresholds.duplicate_mask_iou", $"must be above 0 and at most 1, got {thresholds.DuplicateMaskIou}");
+        }
+
+        if (thresholds.MinSpeckArea < 0)
+        {
+            Add(errors, "thresholds.min_speck_area", $"must be 0 or more pixels, got {thresholds.MinSpeckArea}");
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Pipeline.Exports;
 
 namespace DiMaskDino.Functions.Jobs;
 
@@ -41,6 +43,9 @@ public sealed record SubmitJobBody
 
     public bool? Incremental { get; init; }
 
+    /// <summary>Label jobs: exports to write beside annotations.json (coco, labelstudio, cvat, yolo; docs/labels.md).</summary>
+    public IReadOnlyList<ExportFormat>? Formats { get; init; }
+
     /// <summary>Explicit job id (default: derived from the request, so re-submitting finds the same job).</summary>
     public string? JobId { get; init; }
 }
@@ -52,4 +57,15 @@ public sealed record ThresholdsBody
     public int? DetectionsPerImage { get; init; }
 
     public float? MaskLogitThreshold { get; init; }
+
+    /// <summary>labels (default) or official.</summary>
+    [JsonPropertyName("postprocess")]
+    public PostProcessMode? PostProcess { get; init; }
+
+    public double? DuplicateMaskIou { get; init; }
+
+    public int? MinSpeckArea { get; init; }
+
+    /// <summary>mask (default) or model.</summary>
+    public BoxSource? Box { get; init; }
 }

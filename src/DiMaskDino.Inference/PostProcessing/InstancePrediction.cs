@@ -8,6 +8,14 @@ namespace DiMaskDino.Inference.PostProcessing;
 /// <param name="ClassIndex">Contiguous class index 0..C−1 (map it to a COCO category id with the model's class list).</param>
 /// <param name="ClassScore">σ(logit) of (query, class).</param>
 /// <param name="Score">Final score: class score × mask score.</param>
-/// <param name="Box">COCO [x, y, w, h] in original-image pixels, not clipped to the image.</param>
+/// <param name="Box">COCO [x, y, w, h] in original-image pixels: the box head's, not clipped to the image, in the official
+/// mode; the box <see cref="LabelPostProcessor"/> chose in the labels mode.</param>
 /// <param name="Mask">Binary mask at the original size, column-major RLE.</param>
-public sealed record InstancePrediction(int Query, int ClassIndex, double ClassScore, double Score, BoundingBox Box, RleMask Mask);
+public sealed record InstancePrediction(int Query, int ClassIndex, double ClassScore, double Score, BoundingBox Box, RleMask Mask)
+{
+    /// <summary>Labels mode only: the box head's box clipped to the image (null in the official mode).</summary>
+    public BoundingBox? ModelBox { get; init; }
+
+    /// <summary>Labels mode only: IoU of <see cref="ModelBox"/> and the mask's tight box, a measure of box–mask disagreement.</summary>
+    public double? BoxMaskIou { get; init; }
+}

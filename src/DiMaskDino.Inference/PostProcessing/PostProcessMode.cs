@@ -1,13 +1,21 @@
+using System.Text.Json.Serialization;
+
 namespace DiMaskDino.Inference.PostProcessing;
 
-/// <summary>Which post-processing procedure turns the model's outputs into instances (<c>predict --postprocess</c>).</summary>
+/// <summary>Which post-processing turns the model's outputs into the written instances (<c>--postprocess</c>; docs/labels.md).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
 public enum PostProcessMode
 {
     /// <summary>
-    /// The official instance inference (model.md §10, MaskDINO <c>instance_inference</c> after
-    /// <c>sem_seg_postprocess</c>): top 100 over queries × classes, mask-score weighting, masks resized to the padded
-    /// input, cropped and resized to the original size, threshold 0; no score threshold, no cleaning. This reproduces
-    /// the official numbers and is the setting every AP is computed with.
+    /// Evaluation: the official instance inference (model.md §10, MaskDINO <c>instance_inference</c> after
+    /// <c>sem_seg_postprocess</c>) as <see cref="InstancePostProcessor"/> does it: top 100 over queries × classes,
+    /// mask-score weighting, masks resized to the padded input, cropped and resized to the original size, threshold 0;
+    /// no cleaning. What COCOeval expects and what reproduces the official numbers; used whenever AP is computed.
     /// </summary>
+    [JsonStringEnumMemberName("official")]
     Official,
+
+    /// <summary>Labels a person can accept: <see cref="LabelPostProcessor"/> applied to the official instances.</summary>
+    [JsonStringEnumMemberName("labels")]
+    Labels,
 }

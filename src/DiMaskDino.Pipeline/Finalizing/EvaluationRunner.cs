@@ -8,7 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace DiMaskDino.Pipeline.Finalizing;
 
 /// <summary>
-/// The evaluation step of a job with ground truth: COCOeval (bbox and segm) of the job's annotations against
+/// The evaluation step of a job with ground truth: COCOeval (bbox and segm) of the job's evaluation-mode detections
+/// (the official instances, whatever the labels' score threshold and post-processing) against
 /// <c>datasets/{groundTruth}</c>, written by <see cref="ReportWriter"/> to <c>reports/{jobId}/</c> (report.json last).
 /// Labeled images are matched to ground-truth images by <c>file_name</c>; labeled images the ground truth does not
 /// list are left out of the evaluation, ground-truth images without labels count as images with no detections.
@@ -16,8 +17,11 @@ namespace DiMaskDino.Pipeline.Finalizing;
 /// </summary>
 public sealed partial class EvaluationRunner(IBlobStore store, ILogger<EvaluationRunner> logger)
 {
-    /// <returns>the report folder</returns>
-    public async Task<BlobPath> EvaluateAsync(JobRecord job, string groundTruth, string annotationsFile, CancellationToken cancellationToken = default)
+    /// <param name="annotationsFile">the job's annotations.json (its images: ids and file names)</param>
+    /// <param name="detectionsFile">the evaluation-mode detections, a COCO results file with the same image ids</param>
+    /// <returns>the report folder and how well the labeled images matched the ground truth's</returns>
+    public async Task<EvaluationOutcome> EvaluateAsync(
+        JobRecord job, string groundTruth, string annotationsFile, string detectionsFile, CancellationToken cancellationToken = default)
     {
         var gtPath = JobPaths.GroundTruth(groundTruth);
         var gtBytes = await store.ReadAsync(gtPath, cancellationToken)
@@ -44,9 +48,9 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
                 }
             }
 
-            var detections = labels.Annotations
-                .Where(a => ourToGt.ContainsKey(a.ImageId))
-                .Select(a => new CocoDetection { ImageId = ourToGt[a.ImageId], CategoryId = a.CategoryId, Bbox = a.Bbox, Segmentation = a.Segmentation, Score = a.Score ?? 0 })
+            var detections = CocoFiles.ReadDetections(detectionsFile)
+                .Where(d => ourToGt.ContainsKey(d.ImageId))
+                .Select(d => d with { ImageId = ourToGt[d.ImageId] })
                 .ToList();
             LogEvaluating(logger, job.JobId, ourToGt.Count, truth.Images.Count, detections.Count);
             cancellationToken.ThrowIfCancellationRequested();
@@ -56,7 +60,7 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
             var context = new ReportContext
             {
                 GroundTruth = gtPath.ToString(),
-                Detections = JobPaths.Output(job.Request.Dataset, job.JobId, JobPaths.AnnotationsFile).ToString(),
+                Detections = $"the evaluation-mode detections of job {job.JobId}",
                 Model = job.Request.Model.Name,
             };
             var reportFolder = Path.Combine(folder, "report");
@@ -73,7 +77,8 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
                 await store.WriteAsync(target.Child(file), BinaryData.FromBytes(bytes), WriteMode.Overwrite, cancellationToken);
             }
 
-            return target;
+            var gtLabeled = ourToGt.Values.Distinct().Count();
+            return new EvaluationOutcome(target, new EvaluationMatch(truth.Images.Count, gtLabeled, labels.Images.Count - ourToGt.Count));
         }
         finally
         {
@@ -85,3 +90,6 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
         Message = "Job {JobId}: evaluating {Matched} labeled images against {GroundTruthImages} ground-truth images ({Detections} detections)")]
     private static partial void LogEvaluating(ILogger logger, string jobId, int matched, int groundTruthImages, int detections);
 }
+
+/// <summary>Where the report went and how well the labeled images matched the ground truth's.</summary>
+public sealed record EvaluationOutcome(BlobPath Report, EvaluationMatch Match);

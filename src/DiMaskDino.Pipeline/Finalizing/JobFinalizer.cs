@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,7 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
 
         await CheckCompleteAsync(job, cancellationToken);
 
-        using var output = new LabelOutputWriter(job.Request.ImagesPrefix);
+        using var output = new LabelOutputWriter(job.Request.ImagesPrefix, job.Request.Thresholds.PostProcess, evaluation: job.Request.GroundTruth is not null);
         var shardsFailed = 0;
         long labeledThisJob = 0;
         for (var shard = 0; shard < job.ShardCount; shard++)
@@ -53,10 +54,10 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
 
         output.Complete();
         var labels = JobPaths.LabelsFolder(job.Request.Dataset, jobId);
-        string? report = null;
+        EvaluationOutcome? evaluation = null;
         if (job.Request.GroundTruth is { } groundTruth)
         {
-            report = (await evaluator.EvaluateAsync(job, groundTruth, output.AnnotationsPath, cancellationToken)).ToString();
+            evaluation = await evaluator.EvaluateAsync(job, groundTruth, output.AnnotationsPath, output.DetectionsPath, cancellationToken);
         }
 
         var summary = new JobSummary
@@ -69,6 +70,7 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
             ImagesLabeled = output.ImagesLabeled,
             ImagesFailed = output.ImagesFailed,
             Annotations = output.Annotations,
+            PostProcess = job.Request.Thresholds.PostProcess,
             ImagesLabeledThisJob = labeledThisJob,
             ImagesCarried = job.ImagesCarried,
             ImagesRemoved = job.ImagesRemoved,
@@ -76,10 +78,12 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
             Shards = job.ShardCount,
             ShardsFailed = shardsFailed,
             Categories = output.CategoryCount,
-            Report = report,
+            Report = evaluation?.Report.ToString(),
+            Evaluation = evaluation?.Match,
         };
 
         await UploadAsync(labels.Child(JobPaths.AnnotationsFile), output.AnnotationsPath, cancellationToken);
+        await JobExports.UploadAsync(store.Blobs, job, output.AnnotationsPath, labels, cancellationToken);
         await UploadAsync(labels.Child(JobPaths.FailuresFile), output.FailuresPath, cancellationToken);
         await store.Blobs.WriteAsync(labels.Child(JobPaths.SummaryFile), SerializeSummary(summary), WriteMode.CreateNew, cancellationToken);
 

@@ -24,6 +24,7 @@ public static class JobIds
             request.ShardSize.ToString(CultureInfo.InvariantCulture),
             Thresholds(request.Thresholds),
             request.GroundTruth ?? "",
+            string.Join(',', ExportFormats(request)),
             request.Incremental ? "incremental" : "full",
             baseJobId ?? "");
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(identity)))[..16];
@@ -35,6 +36,10 @@ public static class JobIds
     public static bool CanReuse(DatasetPointer pointer, JobRequest request) =>
         pointer.ImagesPrefix == request.ImagesPrefix && pointer.Model == request.Model && pointer.Thresholds == request.Thresholds;
 
+    /// <summary>The request's export formats, distinct and in order (the same set of formats is the same request).</summary>
+    public static IEnumerable<Exports.ExportFormat> ExportFormats(JobRequest request) => (request.Formats ?? []).Distinct().Order();
+
     private static string Thresholds(LabelingThresholds t) => string.Create(
-        CultureInfo.InvariantCulture, $"{t.ScoreThreshold:R};{t.DetectionsPerImage};{t.MaskLogitThreshold:R}");
+        CultureInfo.InvariantCulture,
+        $"{t.ScoreThreshold:R};{t.DetectionsPerImage};{t.MaskLogitThreshold:R};{t.PostProcess};{t.DuplicateMaskIou:R};{t.MinSpeckArea};{t.Box}");
 }

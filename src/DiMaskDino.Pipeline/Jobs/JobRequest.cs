@@ -1,4 +1,6 @@
 using System.Text.Json.Serialization;
+using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Pipeline.Exports;
 
 namespace DiMaskDino.Pipeline.Jobs;
 
@@ -27,6 +29,13 @@ public sealed record JobRequest
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? GroundTruth { get; init; }
 
+    /// <summary>
+    /// Exports to write beside annotations.json, each to <c>labels/{Dataset}/{jobId}/exports/{format}/</c> (e.g.
+    /// <c>["labelstudio", "yolo"]</c>; docs/labels.md). Null or empty: none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ExportFormat>? Formats { get; init; }
+
     /// <summary>Explicit job id; when null the submitter derives a deterministic one (<see cref="JobIds"/>).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? JobId { get; init; }
@@ -53,15 +62,40 @@ public sealed record ModelReference(
     string Name,
     string Version);
 
-/// <summary>Post-processing of the model's outputs (DiMaskDino.Inference's InstancePostProcessorOptions).</summary>
+/// <summary>
+/// Post-processing of the model's outputs: DiMaskDino.Inference's InstancePostProcessorOptions (the official
+/// instances) and, in the labels mode, LabelPostProcessorOptions (docs/labels.md).
+/// </summary>
 public sealed record LabelingThresholds
 {
-    /// <summary>Instances scoring below this are not written.</summary>
+    /// <summary>Instances scoring below this are not written (the evaluation of a job with ground truth ignores it).</summary>
     public double ScoreThreshold { get; init; } = 0.5;
+
+    /// <summary>What annotations.json holds: the official instances or labels made from them.</summary>
+    [JsonPropertyName("postprocess")]
+    public PostProcessMode PostProcess { get; init; } = PostProcessMode.Labels;
+
+    /// <summary>Labels mode: masks overlapping at least this much (IoU) are one object.</summary>
+    public double DuplicateMaskIou { get; init; } = LabelPostProcessorOptions.DefaultDuplicateMaskIou;
+
+    /// <summary>Labels mode: mask parts smaller than this many pixels are removed (the largest part stays).</summary>
+    public int MinSpeckArea { get; init; } = LabelPostProcessorOptions.DefaultMinSpeckArea;
+
+    /// <summary>Labels mode: the box is the mask's tight box or the model's box clipped to the image.</summary>
+    public BoxSource Box { get; init; } = BoxSource.Mask;
 
     /// <summary>At most this many instances per image.</summary>
     public int DetectionsPerImage { get; init; } = 100;
 
     /// <summary>A mask pixel is foreground when its logit is above this.</summary>
     public float MaskLogitThreshold { get; init; }
+
+    /// <summary>The labels-mode settings.</summary>
+    public LabelPostProcessorOptions LabelOptions() => new()
+    {
+        ScoreThreshold = ScoreThreshold,
+        DuplicateMaskIou = DuplicateMaskIou,
+        MinSpeckArea = MinSpeckArea,
+        Box = Box,
+    };
 }

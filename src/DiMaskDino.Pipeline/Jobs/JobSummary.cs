@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using DiMaskDino.Inference.PostProcessing;
+
 namespace DiMaskDino.Pipeline.Jobs;
 
 /// <summary>
@@ -14,6 +17,10 @@ public sealed record JobSummary
     public required long ImagesLabeled { get; init; }
     public required long ImagesFailed { get; init; }
     public required long Annotations { get; init; }
+
+    /// <summary>The post-processing annotations.json went through (docs/labels.md).</summary>
+    [JsonPropertyName("postprocess")]
+    public PostProcessMode PostProcess { get; init; } = PostProcessMode.Labels;
 
     /// <summary>Images the model ran on in this job.</summary>
     public required long ImagesLabeledThisJob { get; init; }
@@ -33,6 +40,9 @@ public sealed record JobSummary
 
     /// <summary>Set when the job had ground truth: where report.json was written.</summary>
     public string? Report { get; init; }
+
+    /// <summary>Set when the job had ground truth: what was evaluated and how the images matched.</summary>
+    public EvaluationMatch? Evaluation { get; init; }
 }
 
 /// <summary>One entry of failures.json.</summary>

@@ -16,11 +16,18 @@ public sealed record ShardResult(string JobId, int Shard, IReadOnlyList<ImageRes
 /// <summary>A COCO category the model predicts.</summary>
 public sealed record LabelCategory(int Id, string Name);
 
-/// <summary>The outcome for one image; Width/Height are the displayed size (after EXIF orientation), 0 when failed.</summary>
+/// <summary>
+/// The outcome for one image; Width/Height are the displayed size (after EXIF orientation), 0 when failed.
+/// <see cref="Instances"/> are what annotations.json gets (the job's post-processing mode); <see cref="Evaluation"/>,
+/// only for a job with ground truth, the official instances with no score threshold, which the report evaluates.
+/// </summary>
 public sealed record ImageResult(long Id, string Name, string ETag, int Width, int Height, IReadOnlyList<LabeledInstance> Instances)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImageFailure? Failure { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<LabeledInstance>? Evaluation { get; init; }
 }
 
 /// <summary>Why an image has no labels.</summary>
@@ -40,7 +47,16 @@ public enum FailureKind
 }
 
 /// <summary>One instance: COCO category id, <c>[x, y, w, h]</c> box in pixels, mask area, score and the mask as compressed RLE.</summary>
-public sealed record LabeledInstance(int CategoryId, double[] Bbox, double Area, double Score, RleCounts Segmentation);
+public sealed record LabeledInstance(int CategoryId, double[] Bbox, double Area, double Score, RleCounts Segmentation)
+{
+    /// <summary>Labels mode: the model's box clipped to the image, <c>[x, y, w, h]</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? ModelBbox { get; init; }
+
+    /// <summary>Labels mode: IoU of the model's box and the mask's tight box.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BoxMaskIou { get; init; }
+}
 
 /// <summary>A compressed COCO RLE: <c>{"size": [height, width], "counts": "..."}</c>.</summary>
 public sealed record RleCounts(int[] Size, string Counts);

@@ -34,6 +34,7 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         }
 
         if (existing is null && baseJob is not null && baseJob.Request.GroundTruth == request.GroundTruth
+            && JobIds.ExportFormats(baseJob.Request).SequenceEqual(JobIds.ExportFormats(request))
             && (await _planner.CountAsync(request, baseJob, cancellationToken)).UpToDate)
         {
             return new Submission(baseJob, SubmissionOutcome.UpToDate, 0);
@@ -80,7 +81,10 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         return job;
     }
 
-    /// <summary>The dataset's last completed job when its labels can be reused by <paramref name="request"/>.</summary>
+    /// <summary>
+    /// The dataset's last completed job when its labels can be reused by <paramref name="request"/>. A request with
+    /// ground truth needs the evaluation-mode instances of every image, which only a job with ground truth kept.
+    /// </summary>
     public async Task<JobRecord?> FindBaseJobAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
         if (!request.Incremental || await store.ReadLatestAsync(request.Dataset, cancellationToken) is not { } latest || !JobIds.CanReuse(latest, request))
@@ -89,7 +93,7 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         }
 
         var job = await store.ReadJobAsync(latest.JobId, cancellationToken);
-        return job is { State: JobState.Completed } ? job : null;
+        return job is { State: JobState.Completed } && (request.GroundTruth is null || job.Request.GroundTruth is not null) ? job : null;
     }
 
     /// <summary>Sends a message for every shard of <paramref name="job"/> that has no result yet.</summary>
@@ -156,6 +160,15 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         if (request.Thresholds.DetectionsPerImage < 1 || request.Thresholds.ScoreThreshold is < 0 or > 1 || double.IsNaN(request.Thresholds.ScoreThreshold))
         {
             throw new ArgumentException("thresholds: detections per image must be ≥ 1 and the score threshold within 0..1", nameof(request));
+        }
+
+        try
+        {
+            request.Thresholds.LabelOptions().Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new ArgumentException($"thresholds: {e.Message}", nameof(request), e);
         }
 
         if (request.Model.Location == ModelLocation.Blob)

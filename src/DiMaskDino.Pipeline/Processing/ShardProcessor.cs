@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using DiMaskDino.Coco.Masks;
 using DiMaskDino.Inference.Batching;
-using DiMaskDino.Inference.PostProcessing;
-using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
@@ -110,14 +107,20 @@ public sealed partial class ShardProcessor(
 
         if (downloads is not null)
         {
-            var predictor = await models.GetAsync(job.Request.Model, job.Request.Thresholds, cancellationToken);
+            // A job with ground truth keeps every official instance for the evaluation, so the model runs with no score threshold.
+            var thresholds = job.Request.Thresholds;
+            var evaluate = job.Request.GroundTruth is not null;
+            var predictor = await models.GetAsync(job.Request.Model, evaluate ? thresholds with { ScoreThreshold = 0 } : thresholds, cancellationToken);
+            var labeler = new InstanceResults(thresholds, predictor.Model, evaluate);
             categories = [.. predictor.Model.Classes.Select(c => new LabelCategory(c.Id, c.Name))];
             var read = new ConcurrentDictionary<int, BlobContent>();
             await foreach (var outcome in predictor.PredictAsync(InputsAsync(downloads, read, cancellationToken), cancellationToken))
             {
                 var index = int.Parse(outcome.Key, CultureInfo.InvariantCulture);
                 read.TryRemove(index, out var content);
-                results[index] = ToResult(manifest.Images[index], content!.ETag, outcome, predictor.Model);
+                results[index] = outcome.FailureReason is { } reason
+                    ? Failed(manifest.Images[index], content!.ETag, reason)
+                    : labeler.ToResult(manifest.Images[index], content!.ETag, outcome);
                 _observer.ImageFinished(job.JobId, shard, manifest.Images[index].Name, outcome.FailureReason);
             }
 
@@ -186,22 +189,6 @@ public sealed partial class ShardProcessor(
         {
             throw new InvalidDataException($"job {manifest.JobId} shard {manifest.Shard} lists image {image.Id} with an unsafe name: {e.Message}", e);
         }
-    }
-
-    private static ImageResult ToResult(ManifestImage image, string etag, ImageOutcome outcome, ModelDescription model)
-    {
-        if (outcome.FailureReason is { } reason)
-        {
-            return Failed(image, etag, reason);
-        }
-
-        var instances = outcome.Instances.Select(i => new LabeledInstance(
-            model.Classes[i.ClassIndex].Id,
-            [i.Box.X, i.Box.Y, i.Box.Width, i.Box.Height],
-            i.Mask.Area,
-            i.Score,
-            new RleCounts([i.Mask.Height, i.Mask.Width], Rle.ToCompressedString(i.Mask)))).ToArray();
-        return new ImageResult(image.Id, image.Name, etag, outcome.Width, outcome.Height, instances);
     }
 
     private static ImageResult Failed(ManifestImage image, string etag, string reason) =>

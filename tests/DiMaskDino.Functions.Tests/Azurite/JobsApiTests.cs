@@ -19,11 +19,12 @@ public sealed class JobsApiTests(AzuriteFixture azurite, TinyModel model)
         var submit = plane.Create<SubmitJobFunction>();
 
         var result = await submit.RunAsync(
-            ControlPlane.Request("""{"dataset":"bad name!","model":"missing-model.onnx","shard_size":0,"thresholds":{"score_threshold":2},"job_id":"UPPER"}"""),
+            ControlPlane.Request("""{"dataset":"bad name!","model":"missing-model.onnx","shard_size":0,"thresholds":{"score_threshold":2,"duplicate_mask_iou":0},"job_id":"UPPER"}"""),
             CancellationToken.None);
 
         var errors = Problem(result, 400);
-        Assert.Equal(["dataset", "job_id", "model", "shard_size", "thresholds.score_threshold"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            ["dataset", "job_id", "model", "shard_size", "thresholds.duplicate_mask_iou", "thresholds.score_threshold"], errors.Keys.Order(StringComparer.Ordinal));
         Assert.Contains("models/missing-model.onnx does not exist", errors["model"][0], StringComparison.Ordinal);
         Assert.Contains("must be 1-100000, got 0", errors["shard_size"][0], StringComparison.Ordinal);
     }
@@ -33,6 +34,8 @@ public sealed class JobsApiTests(AzuriteFixture azurite, TinyModel model)
     [InlineData("""{"dataset":"d","model":"m.onnx","shard_size":"ten"}""", "shard_size")]
     [InlineData("""{"dataset":"d","model":"m.onnx","thresholds":{"score":1}}""", "thresholds.score")]
     [InlineData("""{"kind":"train","model":"m.onnx"}""", "kind")]
+    [InlineData("""{"dataset":"d","model":"m.onnx","formats":["excel"]}""", "formats[0]")]
+    [InlineData("""{"dataset":"d","model":"m.onnx","thresholds":{"postprocess":"raw"}}""", "thresholds.postprocess")]
     [InlineData("""not json""", "body")]
     public async Task Unreadable_body_names_the_offending_field(string body, string field)
     {

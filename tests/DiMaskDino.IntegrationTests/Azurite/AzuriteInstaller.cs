@@ -7,7 +7,8 @@ namespace DiMaskDino.IntegrationTests.Azurite;
 /// <summary>
 /// Finds the repo-local Azurite (<c>&lt;repo&gt;/.tools/azurite</c>, gitignored) at the version pinned in
 /// <c>tests/DiMaskDino.IntegrationTests/Azurite/azurite.version</c> (also read by <c>.ci/run</c>), and installs it with
-/// npm when it is missing or at another version. A lock file keeps concurrent test processes from installing at once.
+/// npm when it is missing or at another version (other pinned npm packages the tests run go the same way). A lock file
+/// keeps concurrent test processes from installing at once.
 /// </summary>
 internal static class AzuriteInstaller
 {
@@ -16,8 +17,13 @@ internal static class AzuriteInstaller
     {
         var root = SharedFiles.RepositoryRoot;
         var version = (await File.ReadAllTextAsync(Path.Combine(root, "tests", "DiMaskDino.IntegrationTests", "Azurite", "azurite.version"), cancellationToken)).Trim();
-        var prefix = Path.Combine(root, ".tools", "azurite");
-        var package = Path.Combine(prefix, "node_modules", "azurite");
+        return await EnsureNpmPackageAsync("azurite", version, Path.Combine(root, ".tools", "azurite"), cancellationToken);
+    }
+
+    /// <summary>Installs npm package <paramref name="name"/>@<paramref name="version"/> under <paramref name="prefix"/> unless it is there; returns its folder.</summary>
+    public static async Task<string> EnsureNpmPackageAsync(string name, string version, string prefix, CancellationToken cancellationToken)
+    {
+        var package = Path.Combine(prefix, "node_modules", name);
         if (InstalledVersion(package) == version)
         {
             return package;
@@ -31,11 +37,11 @@ internal static class AzuriteInstaller
         }
 
         var npm = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
-        var (exitCode, output) = await RunAsync(npm, ["install", "--prefix", prefix, $"azurite@{version}", "--no-audit", "--no-fund"], cancellationToken);
+        var (exitCode, output) = await RunAsync(npm, ["install", "--prefix", prefix, $"{name}@{version}", "--no-audit", "--no-fund"], cancellationToken);
         if (exitCode != 0 || InstalledVersion(package) != version)
         {
             throw new InvalidOperationException(
-                $"installing azurite@{version} into {prefix} with npm failed (exit code {exitCode}); the integration tests need Node.js 20+ and npm and access to the npm registry:\n{Tail(output)}");
+                $"installing {name}@{version} into {prefix} with npm failed (exit code {exitCode}); the integration tests need Node.js 20+ and npm and access to the npm registry:\n{Tail(output)}");
         }
 
         return package;

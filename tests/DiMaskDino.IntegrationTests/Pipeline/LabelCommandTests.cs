@@ -21,7 +21,7 @@ public sealed class LabelCommandTests(AzuriteFixture azurite, TinyModel model) :
         SyntheticImages.WriteMany(input, 5);
         File.WriteAllBytes(Path.Combine(input, "broken.png"), [0x89, (byte)'P', (byte)'N', (byte)'G']);
         var output = temp.File("out");
-        string[] arguments = ["label", input, "--model", model.Path, "--out", output, "--cpu", "--shard-size", "2", "--score-threshold", "0", "--max-detections", "2"];
+        string[] arguments = ["label", input, "--model", model.Path, "--out", output, "--cpu", "--shard-size", "2", "--score-threshold", "0", "--max-detections", "2", "--postprocess", "official"];
 
         var first = ProcessRunner.Run("dimaskdino.dll", Patience, arguments);
 

@@ -1,3 +1,4 @@
+using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline.Embedded;
@@ -52,14 +53,17 @@ public sealed class EmbeddedHarness : IDisposable
 
     public string TempFile(params string[] parts) => _temp.File(parts);
 
-    /// <summary>The request the label command would make (score threshold 0 and 3 instances per image, so a random model still labels).</summary>
+    /// <summary>
+    /// The request the label command would make in the official mode (score threshold 0 and 3 instances per image, so a
+    /// random model still labels, and counts stay predictable).
+    /// </summary>
     public JobRequest Request(int shardSize = 4, string? groundTruth = null) => new()
     {
         Dataset = "local",
         ImagesPrefix = "",
         Model = new ModelReference(ModelLocation.File, ModelPath, "test-version-1"),
         ShardSize = shardSize,
-        Thresholds = new LabelingThresholds { ScoreThreshold = 0, DetectionsPerImage = 3 },
+        Thresholds = new LabelingThresholds { ScoreThreshold = 0, DetectionsPerImage = 3, PostProcess = PostProcessMode.Official },
         GroundTruth = groundTruth,
     };
 

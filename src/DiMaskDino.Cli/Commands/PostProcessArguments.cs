@@ -1,0 +1,59 @@
+using System.CommandLine;
+using DiMaskDino.Hosting;
+using DiMaskDino.Inference.PostProcessing;
+
+namespace DiMaskDino.Cli.Commands;
+
+/// <summary>The post-processing options <c>label</c> and <c>predict</c> share (docs/labels.md).</summary>
+internal sealed class PostProcessArguments
+{
+    public Option<PostProcessMode> Mode { get; } = new("--postprocess")
+    {
+        Description = "labels (one class per object, no duplicates, clean masks, boxes from the masks) or official (the model's top 100 over queries x classes, as COCO evaluation expects).",
+        DefaultValueFactory = _ => PostProcessMode.Labels,
+    };
+
+    public Option<BoxSource> Box { get; } = new("--box")
+    {
+        Description = "labels: each box is the mask's tight box (mask) or the model's box clipped to the image (model).",
+        DefaultValueFactory = _ => BoxSource.Mask,
+    };
+
+    public Option<double> DuplicateIou { get; } = new("--duplicate-iou")
+    {
+        Description = "labels: of two masks overlapping at least this much (IoU), only the higher-scoring one is kept.",
+        DefaultValueFactory = _ => LabelPostProcessorOptions.DefaultDuplicateMaskIou,
+    };
+
+    public Option<int> MinSpeckArea { get; } = new("--min-speck-area")
+    {
+        Description = "labels: mask parts smaller than this many pixels are removed (the largest part always stays).",
+        DefaultValueFactory = _ => LabelPostProcessorOptions.DefaultMinSpeckArea,
+    };
+
+    public IEnumerable<Option> All => [Mode, Box, DuplicateIou, MinSpeckArea];
+
+    /// <summary>The mode and the labels-mode settings, <paramref name="scoreThreshold"/> included; bad values are one <see cref="CliInputException"/>.</summary>
+    public (PostProcessMode Mode, LabelPostProcessorOptions Labels) Resolve(ParseResult parse, double scoreThreshold)
+    {
+        var iou = parse.GetValue(DuplicateIou);
+        if (iou is <= 0 or > 1 || double.IsNaN(iou))
+        {
+            throw new CliInputException($"--duplicate-iou must be above 0 and at most 1, got {iou}");
+        }
+
+        var speck = parse.GetValue(MinSpeckArea);
+        if (speck < 0)
+        {
+            throw new CliInputException($"--min-speck-area must be 0 or more pixels, got {speck}");
+        }
+
+        return (parse.GetValue(Mode), new LabelPostProcessorOptions
+        {
+            ScoreThreshold = scoreThreshold,
+            DuplicateMaskIou = iou,
+            MinSpeckArea = speck,
+            Box = parse.GetValue(Box),
+        });
+    }
+}
