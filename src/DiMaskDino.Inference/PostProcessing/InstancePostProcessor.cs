@@ -19,6 +19,8 @@ namespace DiMaskDino.Inference.PostProcessing;
 /// <para>Ties in the top-k go to the lower flat index (q·C + c) first, which is what <c>torch.topk(sorted=True)</c>
 /// gives on the CPU in practice (its order for exact ties is not documented). NaN scores sort last.</para>
 /// <para>The same query can be kept for several classes; its mask is then rasterized once per entry (identical).</para>
+/// <para>Each instance also carries its query's runner-up class (<see cref="InstancePrediction.RunnerUp"/>) for the
+/// review queue's class margin; it changes nothing above.</para>
 /// <para>Thread-safe: every call uses its own scratch buffers.</para>
 /// </remarks>
 public sealed class InstancePostProcessor
@@ -87,7 +89,10 @@ public sealed class InstancePostProcessor
             ReadOnlySpan<float> b = boxes.Slice(4 * query, 4);
             float x0 = b[0] - 0.5f * b[2], y0 = b[1] - 0.5f * b[3], x1 = b[0] + 0.5f * b[2], y1 = b[1] + 0.5f * b[3];
             double left = x0 * scaleX, topY = y0 * scaleY, right = x1 * scaleX, bottom = y1 * scaleY;
-            result.Add(new InstancePrediction(query, label, classScore, score, new BoundingBox(left, topY, right - left, bottom - topY), mask));
+            result.Add(new InstancePrediction(query, label, classScore, score, new BoundingBox(left, topY, right - left, bottom - topY), mask)
+            {
+                RunnerUp = RunnerUp(logits.Slice(query * classes, classes), label),
+            });
         }
 
         return result;
@@ -107,6 +112,21 @@ public sealed class InstancePostProcessor
             Bbox = instance.Box,
             Segmentation = RleSegmentation.Compressed(instance.Mask.Height, instance.Mask.Width, Rle.ToCompressedString(instance.Mask)),
         });
+    }
+
+    // The best class of one query's logits other than `label`, by σ as TopK computes it; ties to the lower index.
+    private static RunnerUpClass? RunnerUp(ReadOnlySpan<float> row, int label)
+    {
+        int best = -1;
+        for (int c = 0; c < row.Length; c++)
+        {
+            if (c != label && (best < 0 || row[c] > row[best]))
+            {
+                best = c;
+            }
+        }
+
+        return best < 0 ? null : new RunnerUpClass(best, 1f / (1f + MathF.Exp(-row[best])));
     }
 
     // The k best (flat index, σ) in descending score, ties by ascending index; entries below `threshold` are skipped

@@ -40,7 +40,24 @@ public enum FailureKind
 }
 
 /// <summary>One instance: COCO category id, <c>[x, y, w, h]</c> box in pixels, mask area, score and the mask as compressed RLE.</summary>
-public sealed record LabeledInstance(int CategoryId, double[] Bbox, double Area, double Score, RleCounts Segmentation);
+public sealed record LabeledInstance(int CategoryId, double[] Bbox, double Area, double Score, RleCounts Segmentation)
+{
+    /// <summary>How sure the model is of the class (for the review queue); null in results written before it existed
+    /// and for single-class models.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClassMargin? ClassMargin { get; init; }
+}
+
+/// <summary>
+/// The class score of an instance (σ of its query's logit for <see cref="LabeledInstance.CategoryId"/>) and the best
+/// other class of the same query; the margin is <c>ClassScore − RunnerUpScore</c>, negative when the query prefers
+/// the runner-up (the instance was kept as its second class).
+/// </summary>
+public sealed record ClassMargin(double ClassScore, int RunnerUpCategoryId, double RunnerUpScore)
+{
+    [JsonIgnore]
+    public double Margin => ClassScore - RunnerUpScore;
+}
 
 /// <summary>A compressed COCO RLE: <c>{"size": [height, width], "counts": "..."}</c>.</summary>
 public sealed record RleCounts(int[] Size, string Counts);

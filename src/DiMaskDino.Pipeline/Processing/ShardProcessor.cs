@@ -200,7 +200,10 @@ public sealed partial class ShardProcessor(
             [i.Box.X, i.Box.Y, i.Box.Width, i.Box.Height],
             i.Mask.Area,
             i.Score,
-            new RleCounts([i.Mask.Height, i.Mask.Width], Rle.ToCompressedString(i.Mask)))).ToArray();
+            new RleCounts([i.Mask.Height, i.Mask.Width], Rle.ToCompressedString(i.Mask)))
+        {
+            ClassMargin = i.RunnerUp is { } runnerUp ? new ClassMargin(i.ClassScore, model.Classes[runnerUp.ClassIndex].Id, runnerUp.ClassScore) : null,
+        }).ToArray();
         return new ImageResult(image.Id, image.Name, etag, outcome.Width, outcome.Height, instances);
     }
 
