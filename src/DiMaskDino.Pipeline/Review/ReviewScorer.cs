@@ -35,7 +35,7 @@ public sealed class ReviewScorer
         var reasons = new List<ReviewReason>();
         if (instances.Count == 0)
         {
-            reasons.Add(Reason(ReviewReasonKind.NoInstance, null, null, 0, 1, "no instance found"));
+            Add(reasons, ReviewReasonKind.NoInstance, null, null, 0, 1, () => "no instance found");
         }
 
         for (int i = 0; i < instances.Count; i++)
@@ -62,40 +62,33 @@ public sealed class ReviewScorer
     {
         var o = _options;
         var what = $"instance {index} ({_categoryName(instance.CategoryId)}, score {F(instance.Score, 3)})";
-        if (instance.ClassMargin is { } classes && classes.Margin < o.ClassMarginBelow)
+        if (instance.ClassMargin is { } classes)
         {
-            reasons.Add(Reason(
-                ReviewReasonKind.LowClassMargin, index, instance.CategoryId, classes.Margin, (o.ClassMarginBelow - classes.Margin) / o.ClassMarginBelow,
-                $"{what}: class {F(classes.ClassScore, 3)} vs {_categoryName(classes.RunnerUpCategoryId)} {F(classes.RunnerUpScore, 3)} (margin {F(classes.Margin, 3)})"));
+            Add(
+                reasons, ReviewReasonKind.LowClassMargin, index, instance.CategoryId, classes.Margin, (o.ClassMarginBelow - classes.Margin) / o.ClassMarginBelow,
+                () => $"{what}: class {F(classes.ClassScore, 3)} vs {_categoryName(classes.RunnerUpCategoryId)} {F(classes.RunnerUpScore, 3)} (margin {F(classes.Margin, 3)})");
         }
 
-        double above = instance.Score - _scoreThreshold;
-        if (above < o.NearThresholdBand)
-        {
-            reasons.Add(Reason(
-                ReviewReasonKind.NearThreshold, index, instance.CategoryId, instance.Score, 1 - (above / o.NearThresholdBand),
-                $"{what}: within {F(o.NearThresholdBand, 3)} of the score threshold {F(_scoreThreshold, 3)}"));
-        }
-
-        if (instance.BoxMaskIou < o.BoxMaskIouBelow)
-        {
-            reasons.Add(Reason(
-                ReviewReasonKind.BoxMaskDisagreement, index, instance.CategoryId, instance.BoxMaskIou, (o.BoxMaskIouBelow - instance.BoxMaskIou) / o.BoxMaskIouBelow,
-                $"{what}: the model's box and the mask's box overlap at IoU {F(instance.BoxMaskIou, 2)}"));
-        }
-
-        if (instance.Parts >= o.PartsFrom)
-        {
-            reasons.Add(Reason(
-                ReviewReasonKind.ManyParts, index, instance.CategoryId, instance.Parts, (double)(instance.Parts - o.PartsFrom + 1) / o.PartsFrom,
-                $"{what}: the mask is in {instance.Parts} parts"));
-        }
+        Add(
+            reasons, ReviewReasonKind.NearThreshold, index, instance.CategoryId, instance.Score, 1 - ((instance.Score - _scoreThreshold) / o.NearThresholdBand),
+            () => $"{what}: within {F(o.NearThresholdBand, 3)} of the score threshold {F(_scoreThreshold, 3)}");
+        Add(
+            reasons, ReviewReasonKind.BoxMaskDisagreement, index, instance.CategoryId, instance.BoxMaskIou, (o.BoxMaskIouBelow - instance.BoxMaskIou) / o.BoxMaskIouBelow,
+            () => $"{what}: the model's box and the mask's box overlap at IoU {F(instance.BoxMaskIou, 2)}");
+        Add(
+            reasons, ReviewReasonKind.ManyParts, index, instance.CategoryId, instance.Parts, (double)(instance.Parts - o.PartsFrom + 1) / o.PartsFrom,
+            () => $"{what}: the mask is in {instance.Parts} parts");
     }
 
-    private ReviewReason Reason(ReviewReasonKind kind, int? instance, int? categoryId, double value, double severity, string text)
+    // A reason fires when its severity, clamped to [0, 1] and rounded to 6 decimals, is above 0 (so a value a rounding
+    // error past its limit does not fire); NaN measures never fire.
+    private void Add(List<ReviewReason> reasons, ReviewReasonKind kind, int? instance, int? categoryId, double value, double severity, Func<string> text)
     {
         severity = Round(Math.Clamp(severity, 0, 1));
-        return new ReviewReason(kind, instance, categoryId, Round(value), severity, Round(_options.Weights.Of(kind) * severity), text);
+        if (severity > 0)
+        {
+            reasons.Add(new ReviewReason(kind, instance, categoryId, Round(value), severity, Round(_options.Weights.Of(kind) * severity), text()));
+        }
     }
 
     private static double Round(double value) => Math.Round(value, 6, MidpointRounding.ToEven);
