@@ -148,7 +148,7 @@ internal static class ReviewPage
         .item.is-done { opacity: .45; }
         .hide-done .item.is-done { display: none; }
         .frame { flex: 0 0 auto; }
-        .preview { display: block; max-width: 480px; max-height: 360px; image-rendering: pixelated; background: #f4f4f4; }
+        .preview { display: block; min-width: 256px; max-width: 480px; max-height: 360px; image-rendering: pixelated; background: #f4f4f4; }
         .preview[data-loaded="no"] { min-width: 160px; min-height: 60px; outline: 2px dashed #c00; }
         .missing { color: #c00; }
         .info h2 { font-size: 16px; margin: 0 0 .25rem; }
