@@ -8,7 +8,8 @@ using DiMaskDino.Pipeline.Review;
 namespace DiMaskDino.Cli.Review;
 
 /// <summary>
-/// review.html: the first N images of a review queue with their overlay previews and reasons, plus the failed images.
+/// review.html: the first N images of a review queue with their overlay previews and reasons, plus the first N failed
+/// images.
 /// A static page for any browser, offline: CSS and script inline, previews referenced by relative path
 /// (<c>previews/{file name}.png</c>, the page sits next to that folder), nothing fetched from a network. The script
 /// marks each preview loaded or missing (<c>data-loaded</c>, <c>data-natural-width</c>; a missing one gets a note)
@@ -108,15 +109,15 @@ internal static class ReviewPage
         }
 
         html.Append("<table>\n<tr><th>file</th><th>reason</th></tr>\n");
-        foreach (var failure in failures.Take(Math.Max(top, 1)))
+        foreach (var failure in failures.Take(top))
         {
             html.Append("<tr><td><code>").Append(E(failure.FileName)).Append("</code></td><td>").Append(E(failure.Reason)).Append("</td></tr>\n");
         }
 
         html.Append("</table>\n");
-        if (failures.Count > Math.Max(top, 1))
+        if (failures.Count > top)
         {
-            html.Append("<p>… and ").Append(N(failures.Count - Math.Max(top, 1))).Append(" more in <a href=\"failures.json\">failures.json</a>.</p>\n");
+            html.Append("<p>… and ").Append(N(failures.Count - top)).Append(" more in <a href=\"failures.json\">failures.json</a>.</p>\n");
         }
 
         html.Append("</section>\n");
