@@ -96,8 +96,9 @@ internal static class LabelCommand
             ConsoleUi.Info($"{drawn:N0} previews in {Path.Combine(outputFolder, LabelPreviews.Folder)}");
         }
 
-        await LabelReview.WriteAsync(store, result.Job, outputFolder, reviewTop, args.Previews, cancellationToken);
-        ConsoleUi.Info($"review queue: {Path.Combine(outputFolder, ReviewJson.FileName)}" + (reviewTop > 0 ? $", worst {reviewTop:N0} in {Path.Combine(outputFolder, ReviewPage.FileName)}" : ""));
+        var review = await LabelReview.WriteAsync(store, result.Job, outputFolder, reviewTop, args.Previews, cancellationToken);
+        ConsoleUi.Info($"review queue: {Path.Combine(outputFolder, ReviewJson.FileName)}"
+            + (reviewTop > 0 ? $", worst {Math.Min(reviewTop, review.Images.Count):N0} in {Path.Combine(outputFolder, ReviewPage.FileName)}" : ""));
 
         var summary = result.Summary;
         var how = result.Outcome switch
