@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using DiMaskDino.Cli.Review;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.PostProcessing;
@@ -10,13 +11,14 @@ using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Planning;
 using DiMaskDino.Pipeline.Processing;
+using DiMaskDino.Pipeline.Review;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DiMaskDino.Cli.Commands;
 
 /// <summary>
-/// <c>dimaskdino label INPUT_DIR --model MODEL.onnx --out OUT_DIR [--workers N] [--shard-size K] [--gt GT.json]</c>:
+/// <c>dimaskdino label INPUT_DIR --model MODEL.onnx --out OUT_DIR [--workers N] [--shard-size K] [--gt GT.json] [--review-top N]</c>:
 /// the embedded pipeline (planner, N in-process shard workers, finalizer) over the input folder and a work store in
 /// <c>OUT_DIR/.dimaskdino/</c>; resumable after Ctrl-C and incremental when images are added.
 /// </summary>
@@ -32,7 +34,7 @@ internal static class LabelCommand
             Description = "Folder of images (searched recursively; jpg, png, bmp, gif, webp, tiff, …); with --source azure, the dataset's prefix in the images container.",
         };
         var model = new Option<string>("--model") { Description = "Exported DiMaskDino ONNX model file; with --source azure, a blob name in the models container.", Required = true };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: annotations.json, failures.json, summary.json (and the report with --gt).", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: annotations.json, failures.json, summary.json, the review queue (review.json, review.csv, review.html) and the report with --gt.", Required = true };
         var source = new Option<LabelSource>("--source") { Description = "local (a folder, work files in OUT_DIR/.dimaskdino) or azure (a storage account).", DefaultValueFactory = _ => LabelSource.Local };
         var workers = new Option<int>("--workers") { Description = "Shard workers in this process.", DefaultValueFactory = _ => 2 };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard (the unit of work and of resuming).", DefaultValueFactory = _ => 256 };
@@ -42,6 +44,7 @@ internal static class LabelCommand
         var gt = new Option<string?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT), a file; with --source azure a blob name in the datasets container. Adds report.json, report.md and plots." };
         var cpu = new Option<bool>("--cpu") { Description = "Run on the CPU even when CUDA is available." };
         var previews = new Option<bool>("--previews") { Description = "Also write an overlay PNG per labeled image to OUT_DIR/previews/." };
+        var reviewTop = new Option<int>("--review-top") { Description = "Images shown in OUT_DIR/review.html, the review queue's worst first (their overlays drawn in previews/); 0 writes no page. review.json and review.csv rank every image.", DefaultValueFactory = _ => LabelReview.DefaultTop };
         var storage = new AzureStorageArguments();
         var postProcess = new PostProcessArguments();
         var polygons = new Option<bool>("--polygons") { Description = "Write annotations.json's masks as polygons instead of compressed RLE." };
@@ -53,7 +56,7 @@ internal static class LabelCommand
 
         var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
         {
-            input, model, output, source, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews,
+            input, model, output, source, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews, reviewTop,
         };
         foreach (var option in storage.All.Concat(postProcess.All).Append(polygons).Append(formats))
         {
@@ -68,6 +71,7 @@ internal static class LabelCommand
                     parse.GetValue(source)),
                 postProcess.Resolve(parse, parse.GetValue(score)),
                 new LabelOutputs(parse.GetValue(polygons), parse.GetValue(formats) ?? []),
+                parse.GetValue(reviewTop),
                 () => storage.Resolve(parse),
                 ct),
             cancellationToken));
@@ -75,9 +79,11 @@ internal static class LabelCommand
     }
 
     private static async Task<int> RunAsync(
-        LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, Func<AzureStorage> account, CancellationToken cancellationToken)
+        LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, int reviewTop,
+        Func<AzureStorage> account, CancellationToken cancellationToken)
     {
         args.Validate();
+        LabelReview.Validate(reviewTop);
         var outputFolder = args.Output.FullName;
         var thresholds = new LabelingThresholds
         {
@@ -111,6 +117,10 @@ internal static class LabelCommand
             var drawn = await LabelPreviews.WriteAsync(store, result.Job, outputFolder, cancellationToken);
             ConsoleUi.Info($"{drawn:N0} previews in {Path.Combine(outputFolder, LabelPreviews.Folder)}");
         }
+
+        var review = await LabelReview.WriteAsync(store, result.Job, outputFolder, reviewTop, args.Previews, cancellationToken);
+        ConsoleUi.Info($"review queue: {Path.Combine(outputFolder, ReviewJson.FileName)}"
+            + (reviewTop > 0 ? $", worst {Math.Min(reviewTop, review.Images.Count):N0} in {Path.Combine(outputFolder, ReviewPage.FileName)}" : ""));
 
         var summary = result.Summary;
         var how = result.Outcome switch

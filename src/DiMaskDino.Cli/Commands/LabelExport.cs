@@ -30,7 +30,7 @@ internal static class LabelExport
         }
     }
 
-    private static async Task CopyAsync(IBlobStore store, BlobPath blob, string file, CancellationToken cancellationToken)
+    internal static async Task CopyAsync(IBlobStore store, BlobPath blob, string file, CancellationToken cancellationToken)
     {
         await using var source = await store.OpenReadAsync(blob, cancellationToken)
             ?? throw new IOException($"job output {blob} is missing from the work store");

@@ -15,11 +15,13 @@ namespace DiMaskDino.Cli.Commands;
 /// named after the image's file name + ".png", drawn from the completed job's shard results one shard at a time.
 /// Failed images get no preview. Every file is written to a temporary name and renamed.
 /// </summary>
+/// <remarks><c>only</c> limits the previews to those file names (the review page's top images).</remarks>
 internal static class LabelPreviews
 {
     public const string Folder = "previews";
 
-    public static async Task<int> WriteAsync(IBlobStore store, JobRecord job, string outputFolder, CancellationToken cancellationToken)
+    public static async Task<int> WriteAsync(
+        IBlobStore store, JobRecord job, string outputFolder, CancellationToken cancellationToken, IReadOnlySet<string>? only = null)
     {
         var jobs = new JobStore(store);
         var loader = new ImageLoader();
@@ -33,7 +35,7 @@ internal static class LabelPreviews
             var renderer = new OverlayRenderer([.. categories.Select((c, i) => new ModelClass(i, c.Id, c.Name))]);
             var indexOf = categories.Select((c, i) => (c.Id, i)).ToDictionary(p => p.Id, p => p.i);
             await Parallel.ForEachAsync(
-                result.Images.Where(i => i.Failure is null),
+                result.Images.Where(i => i.Failure is null && (only is null || only.Contains(i.Name[job.Request.ImagesPrefix.Length..]))),
                 new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
                 async (image, ct) =>
                 {

@@ -22,6 +22,8 @@ namespace DiMaskDino.Inference.PostProcessing;
 /// <para>The same query can be kept for several classes; its mask is rasterized once and shared by those entries.</para>
 /// <para>Boxes follow the official arithmetic: the scale factors are computed in double (W_pad / w first, then × W₀),
 /// rounded to float32, and multiply the float32 corners in float32.</para>
+/// <para>Each instance also carries its query's runner-up class (<see cref="InstancePrediction.RunnerUp"/>) for the
+/// review queue's class margin; it changes nothing above.</para>
 /// <para>Thread-safe: every call uses its own scratch buffers.</para>
 /// </remarks>
 public sealed class InstancePostProcessor
@@ -100,7 +102,10 @@ public sealed class InstancePostProcessor
             float x0 = b[0] - 0.5f * b[2], y0 = b[1] - 0.5f * b[3], x1 = b[0] + 0.5f * b[2], y1 = b[1] + 0.5f * b[3];
             float left = x0 * scaleX, topY = y0 * scaleY, right = x1 * scaleX, bottom = y1 * scaleY;
             var box = new BoundingBox(left, topY, (double)right - left, (double)bottom - topY);
-            result.Add(new InstancePrediction(query, label, classScore, score, box, rasterized.Mask));
+            result.Add(new InstancePrediction(query, label, classScore, score, box, rasterized.Mask)
+            {
+                RunnerUp = RunnerUp(logits.Slice(query * classes, classes), label),
+            });
         }
 
         return result;
@@ -120,6 +125,21 @@ public sealed class InstancePostProcessor
             Bbox = instance.Box,
             Segmentation = RleSegmentation.Compressed(instance.Mask.Height, instance.Mask.Width, Rle.ToCompressedString(instance.Mask)),
         });
+    }
+
+    // The best class of one query's logits other than `label`, by σ as TopK computes it; ties to the lower index.
+    private static RunnerUpClass? RunnerUp(ReadOnlySpan<float> row, int label)
+    {
+        int best = -1;
+        for (int c = 0; c < row.Length; c++)
+        {
+            if (c != label && (best < 0 || row[c] > row[best]))
+            {
+                best = c;
+            }
+        }
+
+        return best < 0 ? null : new RunnerUpClass(best, 1f / (1f + MathF.Exp(-row[best])));
     }
 
     // The k best (flat index, σ) in descending score, ties by ascending index; entries below `threshold` are skipped

@@ -18,4 +18,14 @@ public sealed record InstancePrediction(int Query, int ClassIndex, double ClassS
 
     /// <summary>Labels mode only: IoU of <see cref="ModelBox"/> and the mask's tight box, a measure of box–mask disagreement.</summary>
     public double? BoxMaskIou { get; init; }
+
+    /// <summary>
+    /// The query's best class other than <see cref="ClassIndex"/> (null with a single class): the class margin
+    /// <see cref="ClassScore"/> − its score tells how sure the model is of the class. An attribute only; it takes no
+    /// part in choosing or scoring instances.
+    /// </summary>
+    public RunnerUpClass? RunnerUp { get; init; }
 }
+
+/// <summary>The runner-up class of an instance's query: contiguous class index and σ(logit).</summary>
+public readonly record struct RunnerUpClass(int ClassIndex, double ClassScore);

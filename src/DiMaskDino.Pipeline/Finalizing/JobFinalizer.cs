@@ -1,21 +1,24 @@
 using System.Text.Json;
 using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Review;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace DiMaskDino.Pipeline.Finalizing;
 
 /// <summary>
-/// Merges a job's shard results into <c>labels/{dataset}/{jobId}/annotations.json</c>, <c>failures.json</c> and
-/// <c>summary.json</c> (and, with ground truth, the report), then marks the job completed and makes it the dataset's
-/// base for incremental re-labeling. Idempotent: the outputs are written first-writer-wins and are the same bytes
-/// on every run; a completed job is returned as it is.
+/// Merges a job's shard results into <c>labels/{dataset}/{jobId}/annotations.json</c>, <c>failures.json</c>, the
+/// review queue (<c>review.json</c>, <c>review.csv</c>; see <see cref="ReviewQueue"/>) and <c>summary.json</c> (and,
+/// with ground truth, the report), then marks the job completed and makes it the dataset's base for incremental
+/// re-labeling. Idempotent: the outputs are written first-writer-wins and are the same bytes on every run; a
+/// completed job is returned as it is.
 /// </summary>
 /// <remarks>
 /// Before writing anything it checks that every shard has a result and that each result lists exactly its manifest's
 /// images in order, so every planned image ends up once, labeled or in failures.json; otherwise it refuses with a
-/// <see cref="JobIncompleteException"/> naming the shards. Memory holds one shard at a time (see <see cref="LabelOutputWriter"/>).
+/// <see cref="JobIncompleteException"/> naming the shards. Memory holds one shard at a time (see
+/// <see cref="LabelOutputWriter"/>) plus one small review entry per image.
 /// </remarks>
 public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evaluator, ILogger<JobFinalizer> logger)
 {
@@ -35,6 +38,7 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
         await CheckCompleteAsync(job, cancellationToken);
 
         using var output = new LabelOutputWriter(job.Request.ImagesPrefix, job.Request.Thresholds.PostProcess, evaluation: job.Request.GroundTruth is not null);
+        var review = new ReviewQueue(job);
         var shardsFailed = 0;
         long labeledThisJob = 0;
         for (var shard = 0; shard < job.ShardCount; shard++)
@@ -50,6 +54,7 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
 
             labeledThisJob += manifest.Images.Count(i => i.CarriedFrom is null);
             output.Add(result);
+            review.Add(result);
         }
 
         output.Complete();
@@ -85,6 +90,12 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
         await UploadAsync(labels.Child(JobPaths.AnnotationsFile), output.AnnotationsPath, cancellationToken);
         await JobExports.UploadAsync(store.Blobs, job, output.AnnotationsPath, labels, cancellationToken);
         await UploadAsync(labels.Child(JobPaths.FailuresFile), output.FailuresPath, cancellationToken);
+        using (var reviewFiles = await ReviewFiles.WriteAsync(review.Build(), cancellationToken))
+        {
+            await UploadAsync(labels.Child(ReviewJson.FileName), reviewFiles.JsonPath, cancellationToken);
+            await UploadAsync(labels.Child(ReviewCsv.FileName), reviewFiles.CsvPath, cancellationToken);
+        }
+
         await store.Blobs.WriteAsync(labels.Child(JobPaths.SummaryFile), SerializeSummary(summary), WriteMode.CreateNew, cancellationToken);
 
         await store.WriteJobAsync(job with { State = JobState.Completed }, cancellationToken);

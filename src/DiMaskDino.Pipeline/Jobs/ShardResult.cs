@@ -56,6 +56,22 @@ public sealed record LabeledInstance(int CategoryId, double[] Bbox, double Area,
     /// <summary>Labels mode: IoU of the model's box and the mask's tight box.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? BoxMaskIou { get; init; }
+
+    /// <summary>How sure the model is of the class (for the review queue); null in results written before it existed
+    /// and for single-class models.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClassMargin? ClassMargin { get; init; }
+}
+
+/// <summary>
+/// The class score of an instance (σ of its query's logit for <see cref="LabeledInstance.CategoryId"/>) and the best
+/// other class of the same query; the margin is <c>ClassScore − RunnerUpScore</c>, negative when the query prefers
+/// the runner-up (the instance was kept as its second class).
+/// </summary>
+public sealed record ClassMargin(double ClassScore, int RunnerUpCategoryId, double RunnerUpScore)
+{
+    [JsonIgnore]
+    public double Margin => ClassScore - RunnerUpScore;
 }
 
 /// <summary>A compressed COCO RLE: <c>{"size": [height, width], "counts": "..."}</c>.</summary>

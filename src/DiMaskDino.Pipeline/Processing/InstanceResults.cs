@@ -37,6 +37,7 @@ internal sealed class InstanceResults(LabelingThresholds thresholds, ModelDescri
     {
         ModelBbox = i.ModelBox is { } box ? Array(box) : null,
         BoxMaskIou = i.BoxMaskIou,
+        ClassMargin = i.RunnerUp is { } runnerUp ? new ClassMargin(i.ClassScore, model.Classes[runnerUp.ClassIndex].Id, runnerUp.ClassScore) : null,
     };
 
     private static double[] Array(BoundingBox box) => [box.X, box.Y, box.Width, box.Height];

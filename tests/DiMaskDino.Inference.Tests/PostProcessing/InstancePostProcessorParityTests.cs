@@ -108,6 +108,26 @@ public sealed class InstancePostProcessorParityTests(ITestOutputHelper output)
         Assert.Equal(kept.ClassScore * (1 / (1 + Math.Exp(-5))), kept.Score, 1e-6);
     }
 
+    [Fact]
+    public void Each_instance_carries_its_querys_best_other_class_and_the_choice_is_unchanged()
+    {
+        // Query 0: classes 2 > 0 > 1; query 1: classes 1 > 2 > 0. Top 3 over queries × classes: (0, 2), (1, 1), (0, 0).
+        float[] logits = [1f, -2f, 3f, -3f, 2.5f, 0.5f];
+        float[] boxes = [0.5f, 0.5f, 0.2f, 0.2f, 0.3f, 0.3f, 0.2f, 0.2f];
+        float[] masks = Enumerable.Repeat(5f, 2 * 4 * 4).ToArray();
+        static double Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
+
+        var result = new InstancePostProcessor(new() { DetectionsPerImage = 3 })
+            .Process(logits, boxes, masks, 3, 4, 4, LetterboxGeometry.Fit(16, 16, 16, 16));
+
+        Assert.Equal([(0, 2), (1, 1), (0, 0)], result.Select(r => (r.Query, r.ClassIndex)));
+        Assert.Equal(new RunnerUpClass(0, Sigmoid(1f)), result[0].RunnerUp);
+        Assert.Equal(new RunnerUpClass(2, Sigmoid(0.5f)), result[1].RunnerUp);
+        Assert.Equal(new RunnerUpClass(2, Sigmoid(3f)), result[2].RunnerUp); // kept as its second class: negative margin
+        Assert.True(result[2].ClassScore < result[2].RunnerUp!.Value.ClassScore);
+        Assert.Null(Assert.Single(new InstancePostProcessor().Process([3f], boxes[..4], masks[..16], 1, 4, 4, LetterboxGeometry.Fit(16, 16, 16, 16))).RunnerUp);
+    }
+
     [Theory]
     [InlineData(0.5f, 0)]
     [InlineData(2f, 256)]

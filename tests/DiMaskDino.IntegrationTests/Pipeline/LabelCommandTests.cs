@@ -14,7 +14,7 @@ public sealed class LabelCommandTests(AzuriteFixture azurite, TinyModel model) :
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public void Label_writes_the_three_outputs_and_a_second_run_is_a_no_op_with_identical_bytes()
+    public void Label_writes_its_outputs_and_a_second_run_is_a_no_op_with_identical_bytes()
     {
         using var temp = new TemporaryDirectory();
         var input = Directory.CreateDirectory(temp.File("in")).FullName;
@@ -84,8 +84,14 @@ public sealed class LabelCommandTests(AzuriteFixture azurite, TinyModel model) :
         Assert.NotNull(latest);
         var stored = await pipeline.Store.ReadAsync(JobPaths.Output(pipeline.Dataset, latest.JobId, JobPaths.AnnotationsFile));
         Assert.Equal(stored!.Data.ToArray(), File.ReadAllBytes(Path.Combine(output, JobPaths.AnnotationsFile)));
+        // The review queue is in the labels container too; the page's overlays are drawn from the account's images.
+        var review = await pipeline.Store.ReadAsync(JobPaths.Output(pipeline.Dataset, latest.JobId, "review.json"));
+        Assert.Equal(review!.Data.ToArray(), File.ReadAllBytes(Path.Combine(output, "review.json")));
+        Assert.Equal(6, Directory.GetFiles(Path.Combine(output, "previews"), "*.png", SearchOption.AllDirectories).Length);
+        Assert.True(File.Exists(Path.Combine(output, "review.html")));
     }
 
     private static byte[][] Outputs(string folder) =>
-        [.. new[] { JobPaths.AnnotationsFile, JobPaths.FailuresFile, JobPaths.SummaryFile }.Select(f => File.ReadAllBytes(Path.Combine(folder, f)))];
+        [.. new[] { JobPaths.AnnotationsFile, JobPaths.FailuresFile, JobPaths.SummaryFile, "review.json", "review.csv", "review.html" }
+            .Select(f => File.ReadAllBytes(Path.Combine(folder, f)))];
 }
