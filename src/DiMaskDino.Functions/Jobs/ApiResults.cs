@@ -31,8 +31,8 @@ internal static class ApiResults
             Detail = $"a job request is a JSON object of at most {maxBytes} bytes",
         });
 
-    public static ObjectResult Conflict(string detail) =>
-        Problem(new ProblemDetails { Title = "The job cannot be cancelled", Status = StatusCodes.Status409Conflict, Detail = detail });
+    public static ObjectResult Conflict(string title, string detail) =>
+        Problem(new ProblemDetails { Title = title, Status = StatusCodes.Status409Conflict, Detail = detail });
 
     private static ObjectResult Problem(ProblemDetails problem)
     {
