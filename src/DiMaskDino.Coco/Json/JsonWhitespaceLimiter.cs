@@ -12,6 +12,9 @@ internal sealed class JsonWhitespaceLimiter(Stream inner) : Stream
 {
     public const int MaxRun = 4096;
 
+    private static readonly System.Buffers.SearchValues<byte> Whitespace = System.Buffers.SearchValues.Create(" \t\r\n"u8);
+    private static readonly System.Buffers.SearchValues<byte> Special = System.Buffers.SearchValues.Create("\" \t\r\n"u8);
+
     private readonly byte[] _chunk = new byte[64 * 1024];
     private readonly List<(long EmittedLine, long DroppedSoFar)> _drops = [];
     private int _next;
@@ -96,54 +99,116 @@ internal sealed class JsonWhitespaceLimiter(Stream inner) : Stream
         var written = 0;
         while (_next < _end && written < target.Length)
         {
-            if (_run >= MaxRun && !_inString)
+            var rest = _chunk.AsSpan(_next, Math.Min(_end - _next, target.Length - written));
+            int taken;
+            if (_inString)
             {
-                // Past the limit: skip the rest of the run in one step, counting its newlines.
-                var rest = _chunk.AsSpan(_next, _end - _next);
-                var skip = rest.IndexOfAnyExcept(" \t\r\n"u8);
+                taken = CopyString(rest, target[written..]);
+            }
+            else if (_run >= MaxRun)
+            {
+                // Past the limit: skip the rest of the run, counting its newlines.
+                var skip = rest.IndexOfAnyExcept(Whitespace);
                 var skipped = skip < 0 ? rest : rest[..skip];
                 Drop(skipped.Count((byte)'\n'));
                 _next += skipped.Length;
-                _run += skipped.Length;
-                if (skip < 0)
-                {
-                    break;
-                }
-            }
-
-            var b = _chunk[_next++];
-            target[written++] = b;
-            if (_inString)
-            {
-                if (_escaped)
-                {
-                    _escaped = false;
-                }
-                else if (b == (byte)'\\')
-                {
-                    _escaped = true;
-                }
-                else if (b == (byte)'"')
-                {
-                    _inString = false;
-                }
-            }
-            else if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-            {
-                _run++;
-                if (b == (byte)'\n')
-                {
-                    _emittedLines++;
-                }
+                _run = skip < 0 ? _run + skipped.Length : 0; // a token follows: the run is over
+                continue;
             }
             else
             {
-                _run = 0;
-                _inString = b == (byte)'"';
+                taken = CopyOutside(rest, target[written..]);
             }
+
+            _next += taken;
+            written += taken;
         }
 
         return written;
+    }
+
+    /// <summary>Inside a string: everything up to and including its closing quote is passed on unchanged.</summary>
+    private int CopyString(ReadOnlySpan<byte> source, Span<byte> target)
+    {
+        var i = 0;
+        while (i < source.Length)
+        {
+            if (_escaped)
+            {
+                _escaped = false;
+                i++;
+                continue;
+            }
+
+            var special = source[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (special < 0)
+            {
+                i = source.Length;
+                break;
+            }
+
+            i += special + 1;
+            if (source[i - 1] == (byte)'\\')
+            {
+                _escaped = true;
+            }
+            else
+            {
+                _inString = false;
+                break;
+            }
+        }
+
+        source[..i].CopyTo(target);
+        return i;
+    }
+
+    /// <summary>Outside strings: tokens are passed on; whitespace counts towards the run, which ends at the limit.</summary>
+    private int CopyOutside(ReadOnlySpan<byte> source, Span<byte> target)
+    {
+        var i = 0;
+        while (i < source.Length && _run < MaxRun && !_inString)
+        {
+            if (_run > 0)
+            {
+                // In a run: take whitespace up to the limit.
+                var span = source[i..];
+                var end = span.IndexOfAnyExcept(Whitespace);
+                var length = (int)Math.Min(end < 0 ? span.Length : end, MaxRun - _run);
+                _emittedLines += span[..length].Count((byte)'\n');
+                _run += length;
+                i += length;
+                if (end >= 0 && end == length)
+                {
+                    _run = 0; // the run ended within the limit
+                }
+
+                continue;
+            }
+
+            var next = source[i..].IndexOfAny(Special);
+            if (next < 0)
+            {
+                i = source.Length;
+                break;
+            }
+
+            i += next;
+            if (source[i] == (byte)'"')
+            {
+                _inString = true;
+                i++;
+            }
+            else
+            {
+                _run = 1;
+                _emittedLines += source[i] == (byte)'\n' ? 1 : 0;
+                i++;
+            }
+        }
+
+        source[..i].CopyTo(target);
+        return i;
     }
 
     private void Drop(int newlines)
