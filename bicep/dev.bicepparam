@@ -21,3 +21,4 @@ param registrySkuName = 'Basic'
 param jobRetentionDays = 14
 param softDeleteRetentionDays = 7
 param logRetentionDays = 30
+param hardened = false

@@ -1,6 +1,8 @@
 // DiMaskDino.Batch in one deployment (subscription scope): a resource group with the data account, Service Bus
 // queues, the Functions control plane, the GPU shard worker that scales from zero, the training job, the registry
-// and monitoring. Every workload has its own user-assigned identity with the roles of access.bicep and nothing
+// and monitoring. With `hardened` (prod) the data plane is private: storage, Service Bus and the registry behind
+// private endpoints in a virtual network the Container Apps environment and the Functions app are integrated into,
+// and every resource sends its logs and metrics to the Log Analytics workspace. Every workload has its own user-assigned identity with the roles of access.bicep and nothing
 // else; no key, connection string or SAS is created, read or output. Deploy with infra/deploy.sh
 // (README.md, "Deploy to Azure").
 
@@ -50,6 +52,12 @@ param shardMessagesPerReplica int = 2
 @maxValue(1000)
 param functionsMaximumInstanceCount int = 40
 
+@description('Optional. Production hardening: storage, Service Bus and the registry only behind private endpoints in a virtual network (the Container Apps environment and the Functions app integrated into it; Service Bus and the registry then run on Premium, which private endpoints need) and diagnostic settings from every resource to the Log Analytics workspace.')
+param hardened bool = false
+
+@description('Optional. Address space of the virtual network of a hardened deployment.')
+param networkAddressPrefix string = '10.40.0.0/16'
+
 @description('Optional. Replication of the data account.')
 @allowed([
   'Standard_LRS'
@@ -58,14 +66,14 @@ param functionsMaximumInstanceCount int = 40
 ])
 param storageSkuName string = 'Standard_LRS'
 
-@description('Optional. Service Bus tier.')
+@description('Optional. Service Bus tier (Premium whatever is set here when hardened).')
 @allowed([
   'Standard'
   'Premium'
 ])
 param serviceBusSkuName string = 'Standard'
 
-@description('Optional. Container registry tier.')
+@description('Optional. Container registry tier (Premium whatever is set here when hardened).')
 @allowed([
   'Basic'
   'Standard'
@@ -129,6 +137,7 @@ var names = {
   training: '${abbrs.appContainerAppsJobs}train-${resourceToken}'
   functions: '${abbrs.webSitesFunctions}${resourceToken}'
   functionsPlan: '${abbrs.webServerFarms}${resourceToken}'
+  network: '${abbrs.networkVirtualNetworks}${resourceToken}'
 }
 
 // Images until the real ones are pushed (min replicas 0 and a manual job: nothing runs them).
@@ -136,6 +145,16 @@ var placeholderImage = 'mcr.microsoft.com/k8se/quickstart:latest'
 
 // Deliveries before dead-lettering: the Service Bus queues and the hosts' Pipeline__MaxDeliveryCount agree.
 var maxDeliveryCount = 5
+
+// Private endpoints exist for Premium Service Bus namespaces and registries only.
+var effectiveServiceBusSku = hardened ? 'Premium' : serviceBusSkuName
+var effectiveRegistrySku = hardened ? 'Premium' : registrySkuName
+
+// Where every module sends its diagnostics; empty (none) unless hardened. Known before the deployment starts (a
+// condition in the modules), so the modules that use it depend on `monitoring` explicitly.
+var diagnosticsWorkspaceId = hardened
+  ? resourceId(subscription().subscriptionId, names.resourceGroup, 'Microsoft.OperationalInsights/workspaces', names.logAnalytics)
+  : ''
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: names.resourceGroup
@@ -165,6 +184,7 @@ module monitoring 'modules/monitoring.bicep' = {
     logAnalyticsName: names.logAnalytics
     applicationInsightsName: names.applicationInsights
     retentionInDays: logRetentionDays
+    selfDiagnostics: hardened
   }
 }
 
@@ -178,7 +198,12 @@ module storage 'modules/storage.bicep' = {
     skuName: storageSkuName
     softDeleteRetentionDays: softDeleteRetentionDays
     jobRetentionDays: jobRetentionDays
+    privateOnly: hardened
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
   }
+  dependsOn: [
+    monitoring
+  ]
 }
 
 module hostStorage 'modules/host-storage.bicep' = {
@@ -190,8 +215,11 @@ module hostStorage 'modules/host-storage.bicep' = {
     tags: tags
     hostIdentityName: names.functionsIdentity
     softDeleteRetentionDays: softDeleteRetentionDays
+    privateOnly: hardened
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
   }
   dependsOn: [
+    monitoring
     identities
   ]
 }
@@ -203,9 +231,14 @@ module serviceBus 'modules/servicebus.bicep' = {
     name: names.serviceBus
     location: location
     tags: tags
-    skuName: serviceBusSkuName
+    skuName: effectiveServiceBusSku
     maxDeliveryCount: maxDeliveryCount
+    privateOnly: hardened
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
   }
+  dependsOn: [
+    monitoring
+  ]
 }
 
 module registry 'modules/registry.bicep' = {
@@ -215,13 +248,16 @@ module registry 'modules/registry.bicep' = {
     name: names.registry
     location: location
     tags: tags
-    skuName: registrySkuName
+    skuName: effectiveRegistrySku
     pullIdentityNames: [
       names.workerIdentity
       names.trainingIdentity
     ]
+    privateOnly: hardened
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
   }
   dependsOn: [
+    monitoring
     identities
   ]
 }
@@ -234,8 +270,10 @@ module eventGrid 'modules/event-grid.bicep' = {
     location: location
     tags: tags
     storageAccountName: names.storage
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
   }
   dependsOn: [
+    monitoring
     storage
   ]
 }
@@ -325,6 +363,30 @@ module deployerAccess 'modules/data-access.bicep' = if (!empty(deployerPrincipal
   ]
 }
 
+module network 'modules/network.bicep' = if (hardened) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: names.network
+    location: location
+    tags: tags
+    addressPrefix: networkAddressPrefix
+    storageAccountNames: [
+      names.storage
+      names.hostStorage
+    ]
+    serviceBusNamespaceName: names.serviceBus
+    registryName: names.registry
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+  }
+  dependsOn: [
+    storage
+    hostStorage
+    serviceBus
+    registry
+  ]
+}
+
 module environment 'modules/container-environment.bicep' = {
   name: 'container-environment'
   scope: rg
@@ -334,6 +396,7 @@ module environment 'modules/container-environment.bicep' = {
     tags: tags
     gpu: gpu
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
+    infrastructureSubnetId: hardened ? network!.outputs.containerAppsSubnetId : ''
   }
 }
 
@@ -356,6 +419,7 @@ module worker 'modules/worker.bicep' = {
     applicationInsightsName: names.applicationInsights
     maxReplicas: workerMaxReplicas
     shardMessagesPerReplica: shardMessagesPerReplica
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
     settings: hostSettings(
       storage.outputs.blobEndpoint,
       storage.outputs.queueEndpoint,
@@ -414,6 +478,8 @@ module functions 'modules/functions.bicep' = {
     deploymentContainerUrl: hostStorage.outputs.deploymentContainerUrl
     applicationInsightsName: names.applicationInsights
     maximumInstanceCount: functionsMaximumInstanceCount
+    virtualNetworkSubnetId: hardened ? network!.outputs.functionsSubnetId : ''
+    diagnosticsWorkspaceId: diagnosticsWorkspaceId
     settings: hostSettings(
       storage.outputs.blobEndpoint,
       storage.outputs.queueEndpoint,
@@ -425,7 +491,6 @@ module functions 'modules/functions.bicep' = {
     )
   }
   dependsOn: [
-    monitoring
     functionsAccess
   ]
 }
@@ -472,6 +537,12 @@ output EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
 
 @description('Container Apps environment name.')
 output CONTAINER_APPS_ENVIRONMENT_NAME string = environment.outputs.name
+
+@description('"true" when the data plane is private (storage, Service Bus and the registry only behind private endpoints), else "false".')
+output NETWORK_ISOLATED string = hardened ? 'true' : 'false'
+
+@description('Agent pool that builds images inside the virtual network (az acr build --agent-pool); empty when not hardened.')
+output AZURE_CONTAINER_REGISTRY_AGENT_POOL string = hardened ? network!.outputs.buildAgentPoolName : ''
 
 @description('Application Insights component name.')
 output APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -8,6 +8,11 @@
 #   6. the demo model(s) uploaded to the `models` container with the signed-in identity (--auth-mode login).
 # Every step is safe to re-run: deployments are incremental, an image tag that exists is not rebuilt, subscriptions
 # are created or updated, and a model blob that exists is left alone. --what-if only previews step 1.
+# No key or secret is ever an argument of a command (argument lists are visible to every user of the machine): the
+# one key this script needs, the blob extension's system key for the Event Grid webhook, goes from `az` into a file
+# only the owner can read, and `az` reads the endpoint back from that file (@file).
+# With --profile prod (hardened) the registry and the data account are private: images are built on the registry's
+# agent pool inside the virtual network, and models are uploaded only from a machine that can reach the account.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -165,15 +170,21 @@ stage_build_context() {
   cp "${script_dir}"/*.Dockerfile "${context}/"
 }
 
-build_image() { # build_image REGISTRY REPOSITORY TAG DOCKERFILE CONTEXT
-  local registry="$1" repository="$2" tag="$3" dockerfile="$4" context="$5"
+build_image() { # build_image REGISTRY REPOSITORY TAG DOCKERFILE CONTEXT [AGENT_POOL]
+  local registry="$1" repository="$2" tag="$3" dockerfile="$4" context="$5" pool="${6:-}"
+  local placement=()
+  [[ -z "${pool}" ]] || placement=(--agent-pool "${pool}")
   if az acr repository show --name "${registry}" --image "${repository}:${tag}" --output none 2>/dev/null; then
     step "image ${repository}:${tag} already in ${registry}"
   else
-    step "building ${repository}:${tag} in ${registry} (az acr build)"
+    step "building ${repository}:${tag} in ${registry} (az acr build${pool:+ on agent pool ${pool}})"
     az acr build --registry "${registry}" --image "${repository}:${tag}" --file "${context}/${dockerfile}" \
-      "${context}" --output none
+      "${placement[@]}" "${context}" --output none
   fi
+}
+
+scale_agent_pool() { # scale_agent_pool REGISTRY POOL COUNT: the private registry's build agents bill while allocated
+  az acr agentpool update --registry "$1" --name "$2" --count "$3" --output none
 }
 
 publish_functions() { # publish_functions RESOURCE_GROUP APP WORK_DIR
@@ -194,17 +205,21 @@ publish_functions() { # publish_functions RESOURCE_GROUP APP WORK_DIR
 
 # One Event Grid subscription per blob-triggered function: BlobCreated events of the function's container, with
 # the path's fixed ending (e.g. "/_label.json", ".onnx") as subject filter, delivered to the blob extension's webhook.
-subscribe_blob_triggers() { # subscribe_blob_triggers RESOURCE_GROUP APP TOPIC
-  local group="$1" app="$2" topic="$3" key="" host attempt function path container suffix
+# The key never becomes an argument: `az` writes it to key_file, the shell builtins printf and $(<file) put it into
+# the endpoint file, and `az` reads the endpoint with @file. Both files are in ${work} (mode 700), created mode 600.
+subscribe_blob_triggers() { # subscribe_blob_triggers RESOURCE_GROUP APP TOPIC WORK_DIR
+  local group="$1" app="$2" topic="$3" work="$4" host attempt function path container suffix
+  local key_file="${work}/blobs-extension.key" endpoint_file="${work}/event-grid-endpoint"
   host="$(az functionapp show --resource-group "${group}" --name "${app}" --query defaultHostName --output tsv)"
+  (umask 077 && : >"${key_file}" && : >"${endpoint_file}")
   for attempt in $(seq 1 30); do
-    key="$(az functionapp keys list --resource-group "${group}" --name "${app}" \
-      --query systemKeys.blobs_extension --output tsv 2>/dev/null || true)"
-    [[ -n "${key}" ]] && break
+    az functionapp keys list --resource-group "${group}" --name "${app}" \
+      --query systemKeys.blobs_extension --output tsv >"${key_file}" 2>/dev/null || : >"${key_file}"
+    [[ -s "${key_file}" ]] && break
     step "waiting for the Functions host to load the blob extension (${attempt}/30)"
     sleep 10
   done
-  if [[ -z "${key}" ]]; then
+  if [[ ! -s "${key_file}" ]]; then
     step "no blobs_extension key on ${app}: no blob-triggered function is deployed, so no Event Grid subscription"
     return 0
   fi
@@ -214,11 +229,13 @@ subscribe_blob_triggers() { # subscribe_blob_triggers RESOURCE_GROUP APP TOPIC
     container="${path%%/*}"
     suffix="${path##*\}}"
     step "Event Grid: ${container} blobs ending in '${suffix}' -> ${function}"
+    printf 'https://%s/runtime/webhooks/blobs?functionName=Host.Functions.%s&code=%s' \
+      "${host}" "${function}" "$(<"${key_file}")" >"${endpoint_file}"
     az eventgrid system-topic event-subscription create \
       --resource-group "${group}" --system-topic-name "${topic}" \
       --name "$(echo "blob-${function}" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9-\n' '-' | cut -c1-64)" \
       --endpoint-type webhook \
-      --endpoint "https://${host}/runtime/webhooks/blobs?functionName=Host.Functions.${function}&code=${key}" \
+      --endpoint "@${endpoint_file}" \
       --included-event-types Microsoft.Storage.BlobCreated \
       --subject-begins-with "/blobServices/default/containers/${container}/blobs/" \
       --subject-ends-with "${suffix}" \
@@ -226,6 +243,7 @@ subscribe_blob_triggers() { # subscribe_blob_triggers RESOURCE_GROUP APP TOPIC
   done < <(az functionapp function list --resource-group "${group}" --name "${app}" \
     --query "[?config.bindings[?type=='blobTrigger']].[name, config.bindings[?type=='blobTrigger'] | [0].path]" \
     --output tsv)
+  rm -f "${key_file}" "${endpoint_file}"
 }
 
 upload_model() { # upload_model ACCOUNT PATH: skips a blob that exists; retries while a new role assignment propagates
@@ -284,13 +302,24 @@ fi
 resource_group="$(output AZURE_RESOURCE_GROUP)"
 registry="$(output AZURE_CONTAINER_REGISTRY_NAME)"
 registry_endpoint="$(output AZURE_CONTAINER_REGISTRY_ENDPOINT)"
+network_isolated="$(output NETWORK_ISOLATED)"
+agent_pool="$(output AZURE_CONTAINER_REGISTRY_AGENT_POOL)"
 
 # ---- 2. images -----------------------------------------------------------------------------------------------------
 tag="$(image_tag)"
 mkdir -p "${work}/context"
 stage_build_context "${work}/context"
-build_image "${registry}" dimaskdino-worker "${tag}" worker.Dockerfile "${work}/context"
-build_image "${registry}" dimaskdino-training "${tag}" training.Dockerfile "${work}/context"
+if [[ -n "${agent_pool}" ]]; then
+  step "starting one build agent in ${registry}/${agent_pool} (the registry is private)"
+  scale_agent_pool "${registry}" "${agent_pool}" 1
+  trap 'scale_agent_pool "${registry}" "${agent_pool}" 0 || true; rm -rf "${work}"' EXIT
+fi
+build_image "${registry}" dimaskdino-worker "${tag}" worker.Dockerfile "${work}/context" "${agent_pool}"
+build_image "${registry}" dimaskdino-training "${tag}" training.Dockerfile "${work}/context" "${agent_pool}"
+if [[ -n "${agent_pool}" ]]; then
+  scale_agent_pool "${registry}" "${agent_pool}" 0
+  trap 'rm -rf "${work}"' EXIT
+fi
 
 # ---- 3. infrastructure with the images -----------------------------------------------------------------------------
 export WORKER_IMAGE="${registry_endpoint}/dimaskdino-worker:${tag}"
@@ -302,12 +331,17 @@ deploy_infrastructure
 if [[ "${skip_functions}" == false ]]; then
   functions_app="$(output FUNCTIONS_APP_NAME)"
   publish_functions "${resource_group}" "${functions_app}" "${work}"
-  subscribe_blob_triggers "${resource_group}" "${functions_app}" "$(output EVENTGRID_SYSTEM_TOPIC_NAME)"
+  subscribe_blob_triggers "${resource_group}" "${functions_app}" "$(output EVENTGRID_SYSTEM_TOPIC_NAME)" "${work}"
 fi
 
 # ---- 6. demo model -------------------------------------------------------------------------------------------------
 if [[ ${#models[@]} -eq 0 ]]; then
   step "no model to upload (models/*.onnx is empty): make one as docs/training.md shows, then re-run with --model PATH"
+elif [[ "${network_isolated}" == "true" ]] &&
+  ! az storage container exists --auth-mode login --account-name "$(output STORAGE_ACCOUNT_NAME)" --name models \
+    --output none 2>/dev/null; then
+  step "the data account is private (hardened) and not reachable from here: upload the models from a machine in the"
+  step "virtual network of ${resource_group}: az storage blob upload --auth-mode login --account-name $(output STORAGE_ACCOUNT_NAME) --container-name models --name NAME.onnx --file PATH"
 else
   for model in "${models[@]}"; do
     upload_model "$(output STORAGE_ACCOUNT_NAME)" "${model}"

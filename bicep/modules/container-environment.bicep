@@ -21,6 +21,9 @@ param gpu gpuProfile
 @description('Required. Resource id of the Log Analytics workspace that receives console and system logs.')
 param logAnalyticsWorkspaceId string
 
+@description('Optional. Subnet (delegated to Microsoft.App/environments, /27 or larger) the environment is injected into, internal only, to reach private endpoints; empty for the generated network.')
+param infrastructureSubnetId string = ''
+
 @description('Name under which the GPU profile is referenced by apps and jobs.')
 var gpuProfileName = 'gpu'
 
@@ -30,7 +33,13 @@ resource environment 'Microsoft.App/managedEnvironments@2026-07-01' = {
   name: name
   location: location
   tags: tags
-  properties: {
+  properties: union(empty(infrastructureSubnetId) ? {} : {
+    vnetConfiguration: {
+      infrastructureSubnetId: infrastructureSubnetId
+      // Nothing in the environment has ingress: no public load balancer.
+      internal: true
+    }
+  }, {
     appLogsConfiguration: {
       destination: 'azure-monitor'
     }
@@ -52,7 +61,7 @@ resource environment 'Microsoft.App/managedEnvironments@2026-07-01' = {
             workloadProfileType: gpu.workloadProfileType
           }
     ]
-  }
+  })
 }
 
 // 2021-05-01-preview is the newest diagnosticSettings schema; the linter's suggestion (2016-09-01) is an older,

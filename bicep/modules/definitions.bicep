@@ -23,6 +23,42 @@ var builtInRoles = {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Diagnostics (hardened deployments): every resource that emits resource logs or platform metrics sends them to the
+// Log Analytics workspace through one diagnostic setting of this name.
+// ---------------------------------------------------------------------------------------------------------------
+
+@export()
+@description('Name of the diagnostic setting every module creates when given a workspace.')
+var diagnosticSettingName = 'to-log-analytics'
+
+@export()
+@description('Every resource log category of a resource (the category group Azure Monitor keeps current).')
+var allLogs = [
+  {
+    categoryGroup: 'allLogs'
+    enabled: true
+  }
+]
+
+@export()
+@description('The exportable metrics of a storage account and of its blob and queue services (capacity is not exportable).')
+var storageMetrics = [
+  {
+    category: 'Transaction'
+    enabled: true
+  }
+]
+
+@export()
+@description('Every platform metric of a resource.')
+var allMetrics = [
+  {
+    category: 'AllMetrics'
+    enabled: true
+  }
+]
+
+// ---------------------------------------------------------------------------------------------------------------
 // Functions
 // ---------------------------------------------------------------------------------------------------------------
 

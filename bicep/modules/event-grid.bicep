@@ -4,6 +4,8 @@
 // subscriptions point at the Functions blob extension's webhook, which exists only after the app code is deployed
 // and needs the extension's system key: infra/deploy.sh creates them then, so no key passes through a template.
 
+import { allLogs, allMetrics, diagnosticSettingName } from 'definitions.bicep'
+
 metadata description = 'Event Grid system topic on the data storage account.'
 
 @description('Required. Name of the system topic.')
@@ -18,6 +20,9 @@ param tags object
 @description('Required. Name of the data storage account (in this resource group).')
 param storageAccountName string
 
+@description('Optional. Resource id of the Log Analytics workspace that receives the topic\'s logs and metrics; empty for none.')
+param diagnosticsWorkspaceId string = ''
+
 resource account 'Microsoft.Storage/storageAccounts@2026-09-01' existing = {
   name: storageAccountName
 }
@@ -29,6 +34,18 @@ resource topic 'Microsoft.EventGrid/systemTopics@2025-02-15' = {
   properties: {
     source: account.id
     topicType: 'Microsoft.Storage.StorageAccounts'
+  }
+}
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: topic
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: allMetrics
   }
 }
 

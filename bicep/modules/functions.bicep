@@ -3,7 +3,7 @@
 // (AzureWebJobsStorage__*), the deployment package (user-assigned identity), the data account (Storage__*) and
 // Service Bus (ServiceBus__*). No connection string, key or SAS is set; basic-auth publishing is off.
 
-import { envVar, identityInfo } from 'definitions.bicep'
+import { allLogs, allMetrics, diagnosticSettingName, envVar, identityInfo } from 'definitions.bicep'
 
 metadata description = 'Functions app (Flex Consumption) for the control plane.'
 
@@ -55,6 +55,12 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Optional. Subnet (delegated to Microsoft.App/environments) the app\'s outbound traffic goes through, to reach private endpoints; empty for none.')
+param virtualNetworkSubnetId string = ''
+
+@description('Optional. Resource id of the Log Analytics workspace that receives the app\'s and the plan\'s logs and metrics; empty for none.')
+param diagnosticsWorkspaceId string = ''
+
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: applicationInsightsName
 }
@@ -91,7 +97,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       '${identity.resourceId}': {}
     }
   }
-  properties: {
+  properties: union(empty(virtualNetworkSubnetId) ? {} : { virtualNetworkSubnetId: virtualNetworkSubnetId }, {
     serverFarmId: plan.id
     httpsOnly: true
     clientCertEnabled: false
@@ -126,7 +132,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         version: '10.0'
       }
     }
-  }
+  })
 }
 
 resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
@@ -142,6 +148,28 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource appDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: app
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: allMetrics
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource planDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: plan
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    metrics: allMetrics
   }
 }
 

@@ -4,7 +4,7 @@
 // granting that on the data account would give the control plane ownership of every user's images and labels.
 // Same hardening as the data account: no public access, no shared keys, TLS 1.2.
 
-import { builtInRoles } from 'definitions.bicep'
+import { allLogs, builtInRoles, diagnosticSettingName, storageMetrics } from 'definitions.bicep'
 
 metadata description = 'Functions host storage and deployment package container (identity-based).'
 
@@ -26,6 +26,12 @@ param hostIdentityName string
 @minValue(1)
 @maxValue(365)
 param softDeleteRetentionDays int = 7
+
+@description('Optional. Close the public endpoint: the account is reached only through private endpoints (network.bicep).')
+param privateOnly bool = false
+
+@description('Optional. Resource id of the Log Analytics workspace that receives the account\'s logs and metrics; empty for none.')
+param diagnosticsWorkspaceId string = ''
 
 var deploymentContainerName = 'app-package'
 
@@ -56,10 +62,10 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateOnly ? 'Deny' : 'Allow'
     }
   }
 }
@@ -87,6 +93,11 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2026-09-01' = if (!empty(diagnosticsWorkspaceId)) {
+  parent: account
+  name: 'default'
+}
+
 resource hostRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for role in hostRoles: {
     name: guid(account.id, hostIdentity.id, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', builtInRoles[role]))
@@ -99,6 +110,39 @@ resource hostRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01
     }
   }
 ]
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: account
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    metrics: storageMetrics
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: blobService
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: storageMetrics
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: queueService
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: storageMetrics
+  }
+}
 
 @description('Name of the account.')
 output name string = account.name

@@ -1,5 +1,7 @@
 // Log Analytics (Container Apps logs, Functions and worker telemetry) and a workspace-based Application Insights.
 
+import { allLogs, allMetrics, diagnosticSettingName } from 'definitions.bicep'
+
 metadata description = 'Log Analytics workspace and Application Insights.'
 
 @description('Required. Name of the Log Analytics workspace.')
@@ -23,6 +25,9 @@ param retentionInDays int = 30
 @minValue(-1)
 @maxValue(100)
 param dailyQuotaGb int = 5
+
+@description('Optional. Send the workspace\'s own audit logs and metrics to itself.')
+param selfDiagnostics bool = false
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2026-03-01' = {
   name: logAnalyticsName
@@ -51,6 +56,18 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
     Application_Type: 'web'
     WorkspaceResourceId: workspace.id
     IngestionMode: 'LogAnalytics'
+  }
+}
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource workspaceDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (selfDiagnostics) {
+  name: diagnosticSettingName
+  scope: workspace
+  properties: {
+    workspaceId: workspace.id
+    logs: allLogs
+    metrics: allMetrics
   }
 }
 

@@ -2,7 +2,7 @@
 // the training job pull with their managed identities (AcrPull, scoped to this registry); `az acr build` pushes
 // as the deploying user.
 
-import { builtInRoles } from 'definitions.bicep'
+import { allLogs, allMetrics, builtInRoles, diagnosticSettingName } from 'definitions.bicep'
 
 metadata description = 'Azure Container Registry with identity-only pulls.'
 
@@ -28,6 +28,12 @@ param skuName string = 'Basic'
 @description('Required. Names of the user-assigned identities (in this resource group) that may pull images.')
 param pullIdentityNames string[]
 
+@description('Optional. Close the public endpoint: pulls and pushes go through a private endpoint (Premium only).')
+param privateOnly bool = false
+
+@description('Optional. Resource id of the Log Analytics workspace that receives the registry\'s logs and metrics; empty for none.')
+param diagnosticsWorkspaceId string = ''
+
 resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {
   name: name
   location: location
@@ -38,7 +44,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2025-11-01' = {
   properties: {
     adminUserEnabled: false
     anonymousPullEnabled: false
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
   }
 }
 
@@ -60,6 +66,18 @@ resource pullAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
     }
   }
 ]
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: registry
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: allMetrics
+  }
+}
 
 @description('Name of the registry.')
 output name string = registry.name

@@ -3,7 +3,7 @@
 // dead-lettering after the max delivery count (the janitor marks those shards failed), lock long enough for one
 // shard (the worker's processor renews it).
 
-import { pipelineQueue } from 'definitions.bicep'
+import { allLogs, allMetrics, diagnosticSettingName, pipelineQueue } from 'definitions.bicep'
 
 metadata description = 'Service Bus namespace with the shards and finalize queues.'
 
@@ -18,7 +18,7 @@ param location string
 @description('Required. Tags for every resource.')
 param tags object
 
-@description('Optional. Standard is enough for duplicate detection and dead-lettering; Premium for isolation and larger messages.')
+@description('Optional. Standard is enough for duplicate detection and dead-lettering; Premium for isolation, larger messages and private endpoints.')
 @allowed([
   'Standard'
   'Premium'
@@ -30,6 +30,12 @@ param skuName string = 'Standard'
 @maxValue(20)
 param maxDeliveryCount int = 5
 
+@description('Optional. Close the public endpoint: the namespace is reached only through a private endpoint (Premium only).')
+param privateOnly bool = false
+
+@description('Optional. Resource id of the Log Analytics workspace that receives the namespace\'s logs and metrics; empty for none.')
+param diagnosticsWorkspaceId string = ''
+
 var queues pipelineQueue[] = [
   'shards'
   'finalize'
@@ -39,14 +45,21 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2026-01-01' = {
   name: name
   location: location
   tags: tags
-  sku: {
-    name: skuName
-    tier: skuName
-  }
+  // Premium is sold in messaging units: one is the smallest.
+  sku: skuName == 'Premium'
+    ? {
+        name: skuName
+        tier: skuName
+        capacity: 1
+      }
+    : {
+        name: skuName
+        tier: skuName
+      }
   properties: {
     disableLocalAuth: true
     minimumTlsVersion: '1.2'
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
   }
 }
 
@@ -67,6 +80,18 @@ resource pipelineQueues 'Microsoft.ServiceBus/namespaces/queues@2026-01-01' = [
     }
   }
 ]
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: namespace
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: allMetrics
+  }
+}
 
 @description('Name of the namespace.')
 output name string = namespace.name

@@ -2,7 +2,7 @@
 // (Entra ID only), TLS 1.2, soft delete for blobs and containers, and a lifecycle rule that deletes old job
 // folders. Also the Storage queue the Functions blob trigger writes poison notices to.
 
-import { dataContainer } from 'definitions.bicep'
+import { allLogs, dataContainer, diagnosticSettingName, storageMetrics } from 'definitions.bicep'
 
 metadata description = 'Data storage account: images, models, datasets, jobs, labels, reports.'
 
@@ -29,6 +29,12 @@ param skuName string = 'Standard_LRS'
 @minValue(1)
 @maxValue(365)
 param softDeleteRetentionDays int = 7
+
+@description('Optional. Close the public endpoint: the account is reached only through private endpoints (network.bicep).')
+param privateOnly bool = false
+
+@description('Optional. Resource id of the Log Analytics workspace that receives the account\'s logs and metrics; empty for none.')
+param diagnosticsWorkspaceId string = ''
 
 @description('Optional. Job folders (jobs/{jobId}/...) older than this many days since their last write are deleted; labels and reports stay.')
 @minValue(1)
@@ -64,10 +70,10 @@ resource account 'Microsoft.Storage/storageAccounts@2026-09-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: privateOnly ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: privateOnly ? 'Deny' : 'Allow'
     }
     encryption: {
       keySource: 'Microsoft.Storage'
@@ -149,6 +155,39 @@ resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2026-09
   dependsOn: [
     blobContainers
   ]
+}
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource accountDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: account
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    metrics: storageMetrics
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: blobService
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: storageMetrics
+  }
+}
+
+#disable-next-line use-recent-api-versions
+resource queueDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: queueService
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    logs: allLogs
+    metrics: storageMetrics
+  }
 }
 
 @description('Resource id of the account.')

@@ -3,7 +3,7 @@
 // with the scaler identity. No ingress: the worker only pulls from Service Bus; the probes reach it on port 8080
 // inside the environment.
 
-import { envVar, identityInfo, pipelineQueue } from 'definitions.bicep'
+import { allMetrics, diagnosticSettingName, envVar, identityInfo, pipelineQueue } from 'definitions.bicep'
 
 metadata description = 'Shard worker container app (GPU, scale to zero on the shards queue).'
 
@@ -62,6 +62,9 @@ param maxReplicas int = 10
 @minValue(1)
 @maxValue(100)
 param shardMessagesPerReplica int = 2
+
+@description('Optional. Resource id of the Log Analytics workspace that receives the app\'s metrics (its console logs go through the environment); empty for none.')
+param diagnosticsWorkspaceId string = ''
 
 // The worker serves its probes here (Worker__HealthPort) and stops within Worker__ShutdownTimeout (30 s) of SIGTERM:
 // the grace period leaves it room to abandon the shard in hand rather than be killed mid-write.
@@ -190,6 +193,17 @@ resource worker 'Microsoft.App/containerApps@2026-07-01' = {
         ]
       }
     }
+  }
+}
+
+// 2021-05-01-preview is the newest diagnosticSettings schema (see container-environment.bicep).
+#disable-next-line use-recent-api-versions
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = if (!empty(diagnosticsWorkspaceId)) {
+  name: diagnosticSettingName
+  scope: worker
+  properties: {
+    workspaceId: diagnosticsWorkspaceId
+    metrics: allMetrics
   }
 }
 

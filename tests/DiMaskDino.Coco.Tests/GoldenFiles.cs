@@ -2,10 +2,10 @@ using DiMaskDino.TestSupport;
 
 namespace DiMaskDino.Coco.Tests;
 
-/// <summary>The pycocotools golden data (shared/golden/coco, beside the repository), read in place.</summary>
+/// <summary>The pycocotools golden data (tests/golden/coco, a verbatim copy of shared/golden/coco).</summary>
 internal static class GoldenFiles
 {
-    /// <summary>The <c>shared/golden/coco</c> folder: README.md, rle.json and cases/.</summary>
+    /// <summary>The <c>tests/golden/coco</c> folder: README.md, rle.json and cases/.</summary>
     public static string CocoDirectory => SharedFiles.CocoGoldenDirectory;
 
     /// <summary>The mask API goldens.</summary>

@@ -7,7 +7,7 @@ namespace DiMaskDino.Reports.Tests;
 /// <summary>Real evaluator runs on the 01-basic golden case (read in place) and on small datasets built here.</summary>
 internal static class Evaluations
 {
-    /// <summary>../shared/golden/coco/cases/01-basic: four images, three categories, polygons and RLE.</summary>
+    /// <summary>tests/golden/coco/cases/01-basic: four images, three categories, polygons and RLE.</summary>
     public static CocoEvaluation Golden(IouType type)
     {
         var folder = SharedFiles.GoldenCase("01-basic");

@@ -23,8 +23,16 @@ internal static class ApiResults
     public static ObjectResult NotFound(string jobId) =>
         Problem(new ProblemDetails { Title = "No such job", Status = StatusCodes.Status404NotFound, Detail = $"job {jobId} does not exist" });
 
-    public static ObjectResult Conflict(string detail) =>
-        Problem(new ProblemDetails { Title = "The job cannot be cancelled", Status = StatusCodes.Status409Conflict, Detail = detail });
+    public static ObjectResult TooLarge(int maxBytes) =>
+        Problem(new ProblemDetails
+        {
+            Title = "The request body is too large",
+            Status = StatusCodes.Status413PayloadTooLarge,
+            Detail = $"a job request is a JSON object of at most {maxBytes} bytes",
+        });
+
+    public static ObjectResult Conflict(string title, string detail) =>
+        Problem(new ProblemDetails { Title = title, Status = StatusCodes.Status409Conflict, Detail = detail });
 
     private static ObjectResult Problem(ProblemDetails problem)
     {

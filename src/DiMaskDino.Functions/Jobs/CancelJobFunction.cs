@@ -32,7 +32,7 @@ public sealed class CancelJobFunction(JobStore store, JobSubmitter submitter, Jo
 
         if (job.State is JobState.Completed or JobState.Failed)
         {
-            return ApiResults.Conflict($"job {id} is already {job.State.ToString().ToLowerInvariant()}");
+            return ApiResults.Conflict("The job cannot be cancelled", $"job {id} is already {job.State.ToString().ToLowerInvariant()}");
         }
 
         job = await submitter.CancelAsync(id, cancellationToken);

@@ -8,7 +8,7 @@ namespace DiMaskDino.Functions.Jobs;
 
 /// <summary><c>POST /api/jobs</c>: a label or evaluation job (<see cref="SubmitJobBody"/>). 202 with the job's status and
 /// <c>Location</c> when work was sent; 200 when the job is already finished or the labels are up to date; 400 with problem
-/// details naming each invalid field.</summary>
+/// details naming each invalid field; 409 when <c>job_id</c> names a job of a different request; 413 when the body is over <see cref="RequestBody.MaxBytes"/>.</summary>
 public sealed class SubmitJobFunction(JobSubmissions submissions, JobStatusReader statuses)
 {
     public const string Name = "SubmitJob";
@@ -19,10 +19,15 @@ public sealed class SubmitJobFunction(JobSubmissions submissions, JobStatusReade
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (await RequestBody.ReadAsync(request, cancellationToken) is not { } content)
+        {
+            return ApiResults.TooLarge(RequestBody.MaxBytes);
+        }
+
         SubmitJobBody body;
         try
         {
-            body = ApiJson.Parse(await BinaryData.FromStreamAsync(request.Body, cancellationToken));
+            body = ApiJson.Parse(content);
         }
         catch (JsonException e)
         {
@@ -30,7 +35,16 @@ public sealed class SubmitJobFunction(JobSubmissions submissions, JobStatusReade
             return ApiResults.Invalid(errors);
         }
 
-        var submission = await submissions.SubmitAsync(body, errors, cancellationToken);
+        Submission? submission;
+        try
+        {
+            submission = await submissions.SubmitAsync(body, errors, cancellationToken);
+        }
+        catch (JobConflictException e)
+        {
+            return ApiResults.Conflict("The job id belongs to another request", e.Message);
+        }
+
         if (submission is null)
         {
             return ApiResults.Invalid(errors);

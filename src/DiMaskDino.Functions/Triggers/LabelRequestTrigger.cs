@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DiMaskDino.Functions.Jobs;
 using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Planning;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -44,6 +45,10 @@ public sealed partial class LabelRequestTrigger(JobSubmissions submissions, IBlo
         catch (JsonException e)
         {
             errors[ApiJson.FieldOf(e)] = [e.Message];
+        }
+        catch (JobConflictException e)
+        {
+            errors["job_id"] = [e.Message];
         }
 
         if (errors.Count > 0)

@@ -15,6 +15,10 @@ public sealed class JobStore(IBlobStore store)
     public Task<JobRecord?> ReadJobAsync(string jobId, CancellationToken cancellationToken = default) =>
         ReadAsync(JobPaths.Job(jobId), Context.JobRecord, cancellationToken);
 
+    /// <summary>Creates job.json if the job does not exist yet (<c>If-None-Match: *</c>); false when another submission was first.</summary>
+    public Task<bool> CreateJobAsync(JobRecord job, CancellationToken cancellationToken = default) =>
+        WriteAsync(JobPaths.Job(job.JobId), job, Context.JobRecord, WriteMode.CreateNew, cancellationToken);
+
     /// <summary>Writes job.json (state transitions have one writer at a time, so it is overwritten).</summary>
     public Task WriteJobAsync(JobRecord job, CancellationToken cancellationToken = default) =>
         WriteAsync(JobPaths.Job(job.JobId), job, Context.JobRecord, WriteMode.Overwrite, cancellationToken);

@@ -9,7 +9,9 @@ namespace DiMaskDino.Pipeline.Planning;
 /// Job submission as the control plane (Functions HTTP/blob trigger) and the embedded CLI call it: find the dataset's
 /// reusable base job, derive the deterministic job id, plan (or resume) and send one message per unfinished shard.
 /// Safe to call again with the same request at any point: an interrupted plan is redone, a running job gets its
-/// missing shards re-sent, a finished job is left alone.
+/// missing shards re-sent, a finished job is left alone. Creating the job record is conditional (first submission
+/// wins), and a job id that already belongs to a different request is a <see cref="JobConflictException"/>, so two
+/// submissions of one explicit job id never plan two requests into one job.
 /// </summary>
 public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, PipelineOptions options, TimeProvider time, ILogger<JobSubmitter> logger)
 {
@@ -21,7 +23,37 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         var baseJob = await FindBaseJobAsync(request, cancellationToken);
         var jobId = request.JobId ?? JobIds.Derive(request, baseJob?.JobId);
         var existing = await store.ReadJobAsync(jobId, cancellationToken);
-        if (existing is not null && existing.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
+        if (existing is null)
+        {
+            if (baseJob is not null && baseJob.Request.GroundTruth == request.GroundTruth
+                && JobIds.ExportFormats(baseJob.Request).SequenceEqual(JobIds.ExportFormats(request))
+                && (await _planner.CountAsync(request, baseJob, cancellationToken)).UpToDate)
+            {
+                return new Submission(baseJob, SubmissionOutcome.UpToDate, 0);
+            }
+
+            var created = new JobRecord
+            {
+                JobId = jobId,
+                Request = request,
+                State = JobState.Planning,
+                CreatedAt = time.GetUtcNow(),
+                BaseJobId = baseJob?.JobId,
+            };
+            if (await store.CreateJobAsync(created, cancellationToken))
+            {
+                return await PlanAsync(created, baseJob, cancellationToken);
+            }
+
+            existing = await store.RequireJobAsync(jobId, cancellationToken); // another submission created it first
+        }
+
+        if (JobConflictException.Compare(existing.Request, request) is { Count: > 0 } differing)
+        {
+            throw new JobConflictException(jobId, differing);
+        }
+
+        if (existing.State is JobState.Completed or JobState.Failed or JobState.Cancelled)
         {
             return new Submission(existing, SubmissionOutcome.AlreadyFinished, 0);
         }
@@ -33,23 +65,25 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
             return new Submission(existing, SubmissionOutcome.Resumed, resent);
         }
 
-        if (existing is null && baseJob is not null && baseJob.Request.GroundTruth == request.GroundTruth
-            && JobIds.ExportFormats(baseJob.Request).SequenceEqual(JobIds.ExportFormats(request))
-            && (await _planner.CountAsync(request, baseJob, cancellationToken)).UpToDate)
+        // Planning: interrupted, or still running elsewhere. Planning the same request against the same base job is
+        // deterministic, so planning it again writes the same manifests.
+        var recordedBase = existing.BaseJobId == baseJob?.JobId ? baseJob
+            : existing.BaseJobId is { } baseJobId ? await store.RequireJobAsync(baseJobId, cancellationToken) : null;
+        return await PlanAsync(existing, recordedBase, cancellationToken);
+    }
+
+    private async Task<Submission> PlanAsync(JobRecord job, JobRecord? baseJob, CancellationToken cancellationToken)
+    {
+        var jobId = job.JobId;
+        var counts = await _planner.PlanAsync(jobId, job.Request, baseJob, cancellationToken);
+        switch (await store.ReadJobAsync(jobId, cancellationToken))
         {
-            return new Submission(baseJob, SubmissionOutcome.UpToDate, 0);
+            case { State: JobState.Running } planned: // a concurrent submission of the same request planned it and sent its shards
+                return new Submission(planned, SubmissionOutcome.Resumed, 0);
+            case { State: JobState.Completed or JobState.Failed or JobState.Cancelled } finished: // e.g. cancelled while planning
+                return new Submission(finished, SubmissionOutcome.AlreadyFinished, 0);
         }
 
-        var job = existing ?? new JobRecord
-        {
-            JobId = jobId,
-            Request = request,
-            State = JobState.Planning,
-            CreatedAt = time.GetUtcNow(),
-            BaseJobId = baseJob?.JobId,
-        };
-        await store.WriteJobAsync(job, cancellationToken);
-        var counts = await _planner.PlanAsync(jobId, request, baseJob, cancellationToken);
         job = job with
         {
             State = JobState.Running,

@@ -3,7 +3,7 @@ using DiMaskDino.Coco.Evaluation;
 
 namespace DiMaskDino.Coco.Tests.Evaluation;
 
-/// <summary>One folder of ../shared/golden/coco/cases, read in place.</summary>
+/// <summary>One folder of tests/golden/coco/cases.</summary>
 public sealed class GoldenCase
 {
     private GoldenCase(string directory)

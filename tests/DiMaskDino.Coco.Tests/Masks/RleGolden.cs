@@ -1,4 +1,4 @@
-// Access to shared/golden/coco/rle.json (pycocotools 2.0.11 outputs), read once and never modified.
+// Access to tests/golden/coco/rle.json (pycocotools 2.0.11 outputs; a copy of shared/golden/coco/rle.json), read once and never modified.
 
 using System.Text.Json;
 using DiMaskDino.Coco.Masks;

@@ -43,6 +43,34 @@ public sealed class LabelCommandTests(AzuriteFixture azurite, TinyModel model) :
         Assert.Equal(bytes, Outputs(output));
     }
 
+    [Fact]
+    public void A_job_record_of_a_different_request_under_the_same_id_stops_label_with_one_line_and_is_left_alone()
+    {
+        using var temp = new TemporaryDirectory();
+        var input = Directory.CreateDirectory(temp.File("in")).FullName;
+        SyntheticImages.WriteMany(input, 2);
+        string[] Arguments(string output) => ["label", input, "--model", model.Path, "--out", output, "--cpu", "--shard-size", "2", "--score-threshold", "0"];
+        var reference = ProcessRunner.Run("dimaskdino.dll", Patience, Arguments(temp.File("reference")));
+        Assert.True(reference.ExitCode == 0, reference.StandardError);
+        // The job this request derives, as another submission of a different request left it while planning.
+        var jobFile = Assert.Single(Directory.GetFiles(Path.Combine(temp.File("reference"), ".dimaskdino", "jobs"), "job.json", SearchOption.AllDirectories));
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(jobFile))!;
+        record["request"]!["shard_size"] = 3;
+        record["state"] = "planning";
+        var jobId = (string)record["job_id"]!;
+        var planted = Path.Combine(temp.File("out"), ".dimaskdino", "jobs", jobId, "job.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(planted)!);
+        File.WriteAllText(planted, record.ToJsonString());
+
+        var result = ProcessRunner.Run("dimaskdino.dll", Patience, Arguments(temp.File("out")));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: job {jobId} already exists with a different request (shard_size differ): choose another job_id, or repeat that job's request",
+            result.StandardError.Trim());
+        Assert.Equal(record.ToJsonString(), File.ReadAllText(planted));
+        Assert.False(Directory.Exists(Path.Combine(temp.File("out"), ".dimaskdino", "jobs", jobId, "shards")));
+    }
+
     [Theory]
     [InlineData("missing-input", "error: INPUT: folder not found")]
     [InlineData("missing-model", "error: --model: file not found")]
