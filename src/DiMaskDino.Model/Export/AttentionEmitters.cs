@@ -61,8 +61,16 @@ public static class AttentionEmitters
 
         var grids = OnnxOps.Sub(g, OnnxOps.Scale(g, locations, 2f, name + "_twice"), g.AddFloatConstant(name + "_one", [1f]), name + "_grids");
 
+        // Per level: sample [B·H, d_h, P, Nq] (points as rows, queries as the contiguous axis), weight by the level's
+        // attention [B·H, 1, P, Nq] and sum over P, a reduction over a middle axis; then add the levels. Never stacks
+        // the L·P samples (TorchSharp's stack + sum: same terms, summed in another order).
+        var attention = OnnxOps.Reshape(g, weights, [0, -1, heads, levelCount, points], name + "_weights5");   // [B, Nq, H, L, P]
+        attention = OnnxOps.Transpose(g, attention, [0, 2, 3, 4, 1], name + "_weights_heads");               // [B, H, L, P, Nq]
+        attention = g.AddNode("Reshape", [attention, levels.Shape(name + "_attention_shape", -1L, levelCount, points, queries)], name + "_attention"); // [B·H, L, P, Nq]
+        var levelWeights = g.AddNode(
+            "Split", [attention], [.. Enumerable.Range(0, levels.Count).Select(l => $"{name}_l{l}_attention")], Attr.Int("axis", 1)); // [B·H, 1, P, Nq] each
         var perLevel = g.AddNode("Split", [v, levels.SplitSizes], [.. Enumerable.Range(0, levels.Count).Select(l => $"{name}_l{l}_tokens")], Attr.Int("axis", 1));
-        var samples = new string[levelCount];
+        var sums = new string[levelCount];
         for (var l = 0; l < levelCount; l++)
         {
             string level = $"{name}_l{l}";
@@ -70,15 +78,13 @@ public static class AttentionEmitters
             map = g.AddNode(
                 "Reshape", [map, levels.Shape(level + "_map_shape", -1L, headDim, levels.Height(l), levels.Width(l))], level + "_map"); // [B·H, d_h, H_l, W_l]
             var grid = OnnxOps.Select(g, grids, 3, l, level + "_grid5");                                     // [B, Nq, H, P, 2]
-            grid = OnnxOps.Transpose(g, grid, [0, 2, 1, 3, 4], level + "_grid_heads");                     // [B, H, Nq, P, 2]
-            grid = g.AddNode("Reshape", [grid, levels.Shape(level + "_grid_shape", -1L, queries, points, 2L)], level + "_grid"); // [B·H, Nq, P, 2]
-            samples[l] = InterpolationEmitters.GridSample(g, map, grid, level + "_sample");                // [B·H, d_h, Nq, P]
+            grid = OnnxOps.Transpose(g, grid, [0, 2, 3, 1, 4], level + "_grid_heads");                     // [B, H, P, Nq, 2]
+            grid = g.AddNode("Reshape", [grid, levels.Shape(level + "_grid_shape", -1L, points, queries, 2L)], level + "_grid"); // [B·H, P, Nq, 2]
+            var sample = InterpolationEmitters.GridSample(g, map, grid, level + "_sample");                 // [B·H, d_h, P, Nq]
+            sums[l] = OnnxOps.ReduceSum(g, OnnxOps.Mul(g, sample, levelWeights[l], level + "_weighted"), [2], false, level + "_sum"); // [B·H, d_h, Nq]
         }
 
-        var stacked = OnnxOps.Concat(g, samples, -1, name + "_samples");                                    // [B·H, d_h, Nq, L·P]
-        var attention = OnnxOps.Transpose(g, weights, [0, 2, 1, 3], name + "_weights_heads");              // [B, H, Nq, L·P]
-        attention = g.AddNode("Reshape", [attention, levels.Shape(name + "_attention_shape", -1L, 1L, queries, levelCount * points)], name + "_attention"); // [B·H, 1, Nq, L·P]
-        var summed = OnnxOps.ReduceSum(g, OnnxOps.Mul(g, stacked, attention, name + "_weighted"), [-1], false, name + "_sum"); // [B·H, d_h, Nq]
+        var summed = levelCount == 1 ? sums[0] : g.AddNode("Sum", sums, name + "_sum");                       // [B·H, d_h, Nq]
         var output = g.AddNode("Reshape", [summed, levels.Shape(name + "_merge_shape", -1L, dim, queries)], name + "_merge"); // [B, d, Nq]
         output = OnnxOps.Transpose(g, output, [0, 2, 1], name + "_tokens_first");                          // [B, Nq, d]
         return LayerEmitters.Linear(g, output, msda.OutputProjection, name + "_out");

@@ -161,10 +161,14 @@ internal static class SizedForwardBench
         for (var i = 0; i < runs; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             outputs = forward();
             times.Add(clock.Elapsed.TotalMilliseconds);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  run {i + 1}: {times[^1] / 1000:F2} s (load average {LoadAverage()})"));
+            // On a shared machine the process's CPU time varies less than the wall clock (it still includes cache contention).
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  run {i + 1}: {times[^1] / 1000:F2} s wall, {cpu.TotalSeconds:F2} s CPU (load average {LoadAverage()})"));
         }
 
         var sorted = times.Order().ToArray();
