@@ -100,9 +100,17 @@ public static class LayerEmitters
             return OnnxOps.MatMul(g, x, storedWeight, name + "_matmul");
         }
 
-        long inputs = weight.shape[1], outputs = weight.shape[0];
+        return Gemm(g, x, storedWeight, g.AddWeight(name + "_bias", bias), weight.shape[1], weight.shape[0], name);
+    }
+
+    /// <summary>y = x·W + b as a 2-D Gemm over the flattened rows of <paramref name="x"/> [..., in] → [..., out].</summary>
+    /// <param name="weight">W [in, out], a tensor of the graph</param>
+    /// <param name="bias">b [out], a tensor of the graph</param>
+    public static string Gemm(OnnxGraphBuilder g, string x, string weight, string bias, long inputs, long outputs, string name)
+    {
+        ArgumentNullException.ThrowIfNull(g);
         var rows = OnnxOps.Reshape(g, x, [-1, inputs], name + "_rows");                                   // [N, in]
-        var product = g.AddNode("Gemm", [rows, storedWeight, g.AddWeight(name + "_bias", bias)], name + "_gemm"); // [N, out]
+        var product = g.AddNode("Gemm", [rows, weight, bias], name + "_gemm");                            // [N, out]
         var leading = OnnxOps.Slice(g, OnnxOps.Shape(g, x, name + "_inshape"), 0, 0, -1, name + "_leading");
         var shape = OnnxOps.Concat(g, [leading, g.AddInt64Constant(name + "_out", [outputs])], 0, name + "_outshape");
         return g.AddNode("Reshape", [product, shape], name);                                              // [..., out]

@@ -230,8 +230,9 @@ internal static class SizedForwardBench
 
             if (settings.Profile is { } prefix)
             {
-                options.EnableProfiling = true;
+                // The prefix is read when profiling is switched on.
                 options.ProfileOutputPathPrefix = prefix;
+                options.EnableProfiling = true;
             }
 
             return options;
