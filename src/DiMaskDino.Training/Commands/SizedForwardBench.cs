@@ -98,6 +98,7 @@ internal static class SizedForwardBench
         var input = model.Preprocess(images).contiguous();
 
         Tensor[]? torchOutputs = null;
+        var disagree = false;
         if (settings.Engines.Torch)
         {
             model.to(device);
@@ -145,12 +146,15 @@ internal static class SizedForwardBench
                     using var magnitude = torchOutputs[i].abs().max();
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"max-abs ORT vs TorchSharp {OnnxExporter.InferenceOutputs[i]}: {difference.item<float>():E2} (max |TorchSharp| {magnitude.item<float>():G3})"));
+                    disagree |= !(difference.item<float>() <= ExportCommand.VerifyTolerance * Math.Max(1, magnitude.item<float>()));
                 }
             }
         }
 
         Console.WriteLine($"load average after: {LoadAverage()}");
-        return CommandErrors.Success;
+        return disagree
+            ? throw new InvalidDataException($"the two engines' outputs differ by more than {ExportCommand.VerifyTolerance:E0} × max(1, |output|): --model was not exported from these weights?")
+            : CommandErrors.Success;
     }
 
     /// <summary>One warm-up run, then <paramref name="runs"/> timed ones; the median in ms and the last outputs.</summary>
