@@ -77,6 +77,33 @@ public sealed class ExportBenchCommandTests
         Assert.Contains("outputs differ", bench.StandardError);
     }
 
+    [Fact]
+    public void Bench_forward_size_exports_size_dynamic_and_times_both_engines_at_a_non_square_size()
+    {
+        using var folder = new TemporaryDirectory();
+        var prefix = folder.File("profile");
+        var bench = TrainRunner.Run(
+            "bench", "forward-size", "--preset", "tiny", "--size", "128x192", "--runs", "1", "--threads", "1", "--profile", prefix);
+
+        Assert.True(bench.ExitCode == 0, bench.StandardError);
+        Assert.Contains("input 1x3x128x192", bench.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("exported size-dynamic", bench.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches(@"TorchSharp eager: \d+\.\d\d s per image", bench.StandardOutput);
+        Assert.Matches(@"ONNX Runtime: \d+\.\d\d s per image", bench.StandardOutput);
+        Assert.Equal(3, bench.StandardOutput.Split('\n').Count(l => l.StartsWith("max-abs ORT vs TorchSharp", StringComparison.Ordinal)));
+        Assert.Contains("| GridSample |", bench.StandardOutput, StringComparison.Ordinal);
+        Assert.Single(Directory.GetFiles(folder.Path, "profile*.json"));
+    }
+
+    [Fact]
+    public void Bench_forward_size_refuses_a_size_that_is_not_a_multiple_of_32()
+    {
+        var result = TrainRunner.Run("bench", "forward-size", "--size", "800x1200", "--engines", "ort");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("--size must be HxW with positive multiples of 32, got \"800x1200\"", result.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("export", "--weights", "int4", "Argument 'int4' not recognized")]
     [InlineData("bench", "--batches", "1,x", "--batches must be comma-separated batch sizes")]

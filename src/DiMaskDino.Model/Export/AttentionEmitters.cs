@@ -34,35 +34,58 @@ public static class AttentionEmitters
 
         var v = LayerEmitters.Linear(g, value, msda.ValueProjection, name + "_value");
         v = OnnxOps.Reshape(g, v, [0, -1, heads, headDim], name + "_value_heads");                         // [B, S, H, d_h]
-        var offsets = LayerEmitters.Linear(g, query, msda.SamplingOffsets, name + "_offsets");
-        offsets = OnnxOps.Reshape(g, offsets, [0, -1, heads, levelCount, points, 2], name + "_offsets6");  // [B, Nq, H, L, P, 2]
         var weights = LayerEmitters.Linear(g, query, msda.AttentionWeights, name + "_weights");
         weights = OnnxOps.Reshape(g, weights, [0, -1, heads, levelCount * points], name + "_weights4");    // [B, Nq, H, L·P]
         weights = OnnxOps.Softmax(g, weights, -1, name + "_softmax");
 
-        var origin = OnnxOps.Unsqueeze(g, reference, [2, 4], name + "_origin");                              // [B, Nq, 1, L, 1, 2|4]
-        string locations;
+        string grids;
         if (referenceDim == 2)
         {
-            // Offsets are in pixels of level l: divide by (W_l, H_l).
+            // grid = 2·(ref + offset/(W_l, H_l)) − 1 = (2·ref − 1) + offset·2/(W_l, H_l): the per-channel factor 2/size
+            // goes into the offsets projection's weights and bias (a [d, H·L·P·2] product, not a pass over every
+            // offset), and the origin is added with its points expanded, so the broadcast runs over 2·L·P-float spans.
             var sizes = OnnxOps.Concat(g, [.. Enumerable.Range(0, levels.Count).SelectMany(l => new[] { levels.Width(l), levels.Height(l) })], 0, name + "_sizes");
-            var normalizer = OnnxOps.Reshape(
-                g, g.AddNode("Cast", [sizes], name + "_sizes_float", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float)), [levelCount, 1, 2], name + "_normalizer");
-            locations = OnnxOps.Add(g, origin, OnnxOps.Div(g, offsets, normalizer, name + "_pixels"), name + "_locations");
+            var sizesFloat = OnnxOps.Reshape(
+                g, g.AddNode("Cast", [sizes], name + "_sizes_float", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float)), [1, levelCount, 1, 2], name + "_normalizer");
+            var factor = OnnxOps.Div(g, g.AddFloatConstant(name + "_two", [2f], []), sizesFloat, name + "_factor");          // [1, L, 1, 2]
+            factor = g.AddNode("Expand", [factor, g.AddInt64Constant(name + "_factor_shape", [heads, levelCount, points, 2])], name + "_factor4");
+            factor = OnnxOps.Reshape(g, factor, [-1], name + "_factor_flat");                                // [H·L·P·2]
+            var offsetsLinear = msda.SamplingOffsets;
+            using var transposed = offsetsLinear.weight!.detach().t();
+            var scaledWeight = OnnxOps.Mul(g, g.AddWeight(name + "_offsets_weight", transposed, channelAxis: 1), factor, name + "_offsets_weight_scaled");
+            var scaledBias = OnnxOps.Mul(g, g.AddWeight(name + "_offsets_bias", offsetsLinear.bias!), factor, name + "_offsets_bias_scaled");
+            var steps = LayerEmitters.Gemm(g, query, scaledWeight, scaledBias, dim, heads * levelCount * points * 2, name + "_offsets"); // [B, Nq, H·L·P·2]
+            steps = OnnxOps.Reshape(g, steps, [0, -1, heads, levelCount * points * 2], name + "_steps");     // [B, Nq, H, L·P·2]
+            var origin = OnnxOps.Sub(g, OnnxOps.Scale(g, reference, 2f, name + "_ref_twice"), g.AddFloatConstant(name + "_one", [1f]), name + "_ref_grid"); // [B|1, Nq, L, 2]
+            origin = g.AddNode(
+                "Expand", [OnnxOps.Unsqueeze(g, origin, [3], name + "_ref_points"), g.AddInt64Constant(name + "_ref_expand", [1, 1, 1, points, 1])],
+                name + "_ref_expanded");                                                                      // [B|1, Nq, L, P, 2]
+            origin = OnnxOps.Reshape(g, origin, [0, -1, 1, levelCount * points * 2], name + "_origin");     // [B|1, Nq, 1, L·P·2]
+            grids = OnnxOps.Reshape(g, OnnxOps.Add(g, steps, origin, name + "_grid_flat"), [0, -1, heads, levelCount, points, 2], name + "_grids"); // [B, Nq, H, L, P, 2]
         }
         else
         {
+            var offsets = LayerEmitters.Linear(g, query, msda.SamplingOffsets, name + "_offsets");
+            offsets = OnnxOps.Reshape(g, offsets, [0, -1, heads, levelCount, points, 2], name + "_offsets6"); // [B, Nq, H, L, P, 2]
+            var origin = OnnxOps.Unsqueeze(g, reference, [2, 4], name + "_origin");                          // [B, Nq, 1, L, 1, 4]
             var centre = OnnxOps.Slice(g, origin, -1, 0, 2, name + "_centre");
             var size = OnnxOps.Slice(g, origin, -1, 2, 4, name + "_size");
             var step = OnnxOps.Div(g, offsets, g.AddFloatConstant(name + "_points", [points]), name + "_perpoint");
             step = OnnxOps.Scale(g, OnnxOps.Mul(g, step, size, name + "_boxscaled"), 0.5f, name + "_half");
-            locations = OnnxOps.Add(g, centre, step, name + "_locations");
+            var locations = OnnxOps.Add(g, centre, step, name + "_locations");
+            grids = OnnxOps.Sub(g, OnnxOps.Scale(g, locations, 2f, name + "_twice"), g.AddFloatConstant(name + "_one", [1f]), name + "_grids");
         }
 
-        var grids = OnnxOps.Sub(g, OnnxOps.Scale(g, locations, 2f, name + "_twice"), g.AddFloatConstant(name + "_one", [1f]), name + "_grids");
-
+        // Per level: sample [B·H, d_h, P, Nq] (points as rows, queries as the contiguous axis), weight by the level's
+        // attention [B·H, 1, P, Nq] and sum over P, a reduction over a middle axis; then add the levels. Never stacks
+        // the L·P samples (TorchSharp's stack + sum: same terms, summed in another order).
+        var attention = OnnxOps.Reshape(g, weights, [0, -1, heads, levelCount, points], name + "_weights5");   // [B, Nq, H, L, P]
+        attention = OnnxOps.Transpose(g, attention, [0, 2, 3, 4, 1], name + "_weights_heads");               // [B, H, L, P, Nq]
+        attention = g.AddNode("Reshape", [attention, levels.Shape(name + "_attention_shape", -1L, levelCount, points, queries)], name + "_attention"); // [B·H, L, P, Nq]
+        var levelWeights = g.AddNode(
+            "Split", [attention], [.. Enumerable.Range(0, levels.Count).Select(l => $"{name}_l{l}_attention")], Attr.Int("axis", 1)); // [B·H, 1, P, Nq] each
         var perLevel = g.AddNode("Split", [v, levels.SplitSizes], [.. Enumerable.Range(0, levels.Count).Select(l => $"{name}_l{l}_tokens")], Attr.Int("axis", 1));
-        var samples = new string[levelCount];
+        var sums = new string[levelCount];
         for (var l = 0; l < levelCount; l++)
         {
             string level = $"{name}_l{l}";
@@ -70,15 +93,13 @@ public static class AttentionEmitters
             map = g.AddNode(
                 "Reshape", [map, levels.Shape(level + "_map_shape", -1L, headDim, levels.Height(l), levels.Width(l))], level + "_map"); // [B·H, d_h, H_l, W_l]
             var grid = OnnxOps.Select(g, grids, 3, l, level + "_grid5");                                     // [B, Nq, H, P, 2]
-            grid = OnnxOps.Transpose(g, grid, [0, 2, 1, 3, 4], level + "_grid_heads");                     // [B, H, Nq, P, 2]
-            grid = g.AddNode("Reshape", [grid, levels.Shape(level + "_grid_shape", -1L, queries, points, 2L)], level + "_grid"); // [B·H, Nq, P, 2]
-            samples[l] = InterpolationEmitters.GridSample(g, map, grid, level + "_sample");                // [B·H, d_h, Nq, P]
+            grid = OnnxOps.Transpose(g, grid, [0, 2, 3, 1, 4], level + "_grid_heads");                     // [B, H, P, Nq, 2]
+            grid = g.AddNode("Reshape", [grid, levels.Shape(level + "_grid_shape", -1L, points, queries, 2L)], level + "_grid"); // [B·H, P, Nq, 2]
+            var sample = InterpolationEmitters.GridSample(g, map, grid, level + "_sample");                 // [B·H, d_h, P, Nq]
+            sums[l] = OnnxOps.ReduceSum(g, OnnxOps.Mul(g, sample, levelWeights[l], level + "_weighted"), [2], false, level + "_sum"); // [B·H, d_h, Nq]
         }
 
-        var stacked = OnnxOps.Concat(g, samples, -1, name + "_samples");                                    // [B·H, d_h, Nq, L·P]
-        var attention = OnnxOps.Transpose(g, weights, [0, 2, 1, 3], name + "_weights_heads");              // [B, H, Nq, L·P]
-        attention = g.AddNode("Reshape", [attention, levels.Shape(name + "_attention_shape", -1L, 1L, queries, levelCount * points)], name + "_attention"); // [B·H, 1, Nq, L·P]
-        var summed = OnnxOps.ReduceSum(g, OnnxOps.Mul(g, stacked, attention, name + "_weighted"), [-1], false, name + "_sum"); // [B·H, d_h, Nq]
+        var summed = levelCount == 1 ? sums[0] : g.AddNode("Sum", sums, name + "_sum");                       // [B·H, d_h, Nq]
         var output = g.AddNode("Reshape", [summed, levels.Shape(name + "_merge_shape", -1L, dim, queries)], name + "_merge"); // [B, d, Nq]
         output = OnnxOps.Transpose(g, output, [0, 2, 1], name + "_tokens_first");                          // [B, Nq, d]
         return LayerEmitters.Linear(g, output, msda.OutputProjection, name + "_out");

@@ -84,14 +84,36 @@ public static class LayerEmitters
         return Linear(g, x, linear.weight!, linear.bias, name);
     }
 
-    /// <summary>y = x·Wᵀ + b for an explicit weight [out, in] and optional bias [out].</summary>
+    /// <summary>
+    /// y = x·Wᵀ + b for an explicit weight [out, in] and optional bias [out]. With a bias, the rows are flattened to
+    /// a 2-D Gemm, which adds the bias inside the matrix product (a MatMul on [B, N, in] leaves a separate Add pass
+    /// over the whole output, the costliest elementwise op at the paper size).
+    /// </summary>
     public static string Linear(OnnxGraphBuilder g, string x, Tensor weight, Tensor? bias, string name = "linear")
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(weight);
         using var transposed = weight.detach().t();
-        var y = OnnxOps.MatMul(g, x, g.AddWeight(name + "_weight", transposed, channelAxis: 1), name + "_matmul");
-        return bias is null ? y : OnnxOps.Add(g, y, g.AddWeight(name + "_bias", bias), name);
+        var storedWeight = g.AddWeight(name + "_weight", transposed, channelAxis: 1);
+        if (bias is null)
+        {
+            return OnnxOps.MatMul(g, x, storedWeight, name + "_matmul");
+        }
+
+        return Gemm(g, x, storedWeight, g.AddWeight(name + "_bias", bias), weight.shape[1], weight.shape[0], name);
+    }
+
+    /// <summary>y = x·W + b as a 2-D Gemm over the flattened rows of <paramref name="x"/> [..., in] → [..., out].</summary>
+    /// <param name="weight">W [in, out], a tensor of the graph</param>
+    /// <param name="bias">b [out], a tensor of the graph</param>
+    public static string Gemm(OnnxGraphBuilder g, string x, string weight, string bias, long inputs, long outputs, string name)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var rows = OnnxOps.Reshape(g, x, [-1, inputs], name + "_rows");                                   // [N, in]
+        var product = g.AddNode("Gemm", [rows, weight, bias], name + "_gemm");                            // [N, out]
+        var leading = OnnxOps.Slice(g, OnnxOps.Shape(g, x, name + "_inshape"), 0, 0, -1, name + "_leading");
+        var shape = OnnxOps.Concat(g, [leading, g.AddInt64Constant(name + "_out", [outputs])], 0, name + "_outshape");
+        return g.AddNode("Reshape", [product, shape], name);                                              // [..., out]
     }
 
     /// <summary>MLP_k: Linear layers with ReLU between them, none after the last.</summary>

@@ -274,7 +274,8 @@ public sealed class OnnxGraphBuilder
 
     private NodeProto MakeNode(string opType, string[] inputs, string[] outputs, AttributeProto[] attributes)
     {
-        var node = new NodeProto { OpType = opType, Name = UniqueName("n_" + opType) };
+        // Named after its first output (unique): ONNX Runtime's profiles then say which part of the model a kernel ran for.
+        var node = new NodeProto { OpType = opType, Name = outputs.Length > 0 ? outputs[0] : UniqueName("n_" + opType) };
         node.Input.AddRange(inputs);
         node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);

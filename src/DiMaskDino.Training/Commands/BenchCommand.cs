@@ -35,7 +35,7 @@ internal static class BenchCommand
             ct => Task.FromResult(Run(
                 parse.GetValue(checkpoint)!, parse.GetValue(model)!, ParseBatches(parse.GetValue(batches)!), parse.GetValue(runs), parse.GetValue(threads), ct)),
             cancellationToken));
-        return new Command("bench", "Benchmarks of the training host.") { forward };
+        return new Command("bench", "Benchmarks of the training host.") { forward, SizedForwardBench.Create() };
     }
 
     private static int[] ParseBatches(string text)

@@ -45,6 +45,11 @@ internal sealed class OnnxForward : IDisposable
                 throw new CliInputException($"--model: {path} is a \"{Read("graph")}\" graph, not the inference graph");
             }
 
+            if (Read("input_height") == OnnxExporter.DynamicSize)
+            {
+                throw new CliInputException($"--model: {path} is a size-dynamic export; this command needs a fixed square size (bench forward-size takes size-dynamic models)");
+            }
+
             InputSize = int.Parse(Read("input_height"), CultureInfo.InvariantCulture);
             var width = int.Parse(Read("input_width"), CultureInfo.InvariantCulture);
             if (width != InputSize)

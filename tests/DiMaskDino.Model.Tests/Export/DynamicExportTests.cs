@@ -16,8 +16,8 @@ public sealed class DynamicExportTests(ITestOutputHelper log)
 
     private void AssertMatchesInfer(DiMaskDinoModel model, InferenceSession session, int batch, int height, int width, int seed, string label)
     {
-        manual_seed(seed);
-        using var images = rand(batch, 3, height, width) * 255;
+        using var generator = new Generator((ulong)seed);
+        using var images = rand([batch, 3, height, width], generator: generator) * 255;
         Tensor[] expected;
         using (inference_mode())
         using (var outputs = model.Infer(images))

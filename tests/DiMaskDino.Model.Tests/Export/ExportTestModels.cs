@@ -8,25 +8,29 @@ namespace DiMaskDino.Model.Tests.Export;
 
 internal static class ExportTestModels
 {
-    /// <summary>TINY preset with reduced K1/Q/G (40/20/5), 6 classes and random weights, in eval mode.</summary>
+    /// <summary>
+    /// TINY preset with reduced K1/Q/G (40/20/5), 6 classes and random weights from a private generator seeded with
+    /// <paramref name="seed"/> (test classes run in parallel and share the global one), in eval mode.
+    /// </summary>
     public static DiMaskDinoModel Tiny(int seed, bool deImbalance, bool bato)
     {
-        manual_seed(seed);
         var options = ModelOptions.Tiny(6) with
         {
             FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DeImbalance = deImbalance, Bato = bato,
         };
         var model = DiMaskDinoBuilder.Build(options);
-        Randomize(model);
+        using var generator = new Generator((ulong)seed);
+        Randomize(model, generator);
         model.eval();
         return model;
     }
 
     /// <summary>
     /// ≥2-D weights ~ N(0, 1/fan_in); 1-D "weight" (norm scales) 1 + N(0, 0.1²); other 1-D parameters N(0, 0.1²);
-    /// frozen BN: γ 1 + N(0, 0.1²), β and mean N(0, 0.1²), var U(0.5, 1.5). Uses the global generator.
+    /// frozen BN: γ 1 + N(0, 0.1²), β and mean N(0, 0.1²), var U(0.5, 1.5). Uses <paramref name="generator"/>, or the
+    /// global generator when null.
     /// </summary>
-    public static void Randomize(nn.Module module)
+    public static void Randomize(nn.Module module, Generator? generator = null)
     {
         using var noGrad = no_grad();
         foreach (var (name, parameter) in module.named_parameters())
@@ -34,15 +38,15 @@ internal static class ExportTestModels
             if (parameter.dim() >= 2)
             {
                 long fanIn = parameter.numel() / parameter.shape[0];
-                parameter.copy_(randn(parameter.shape) / Math.Sqrt(fanIn));
+                parameter.copy_(randn(parameter.shape, generator: generator) / Math.Sqrt(fanIn));
             }
             else if (name.EndsWith("weight", StringComparison.Ordinal))
             {
-                parameter.copy_(1 + 0.1 * randn(parameter.shape));
+                parameter.copy_(1 + 0.1 * randn(parameter.shape, generator: generator));
             }
             else
             {
-                parameter.copy_(0.1 * randn(parameter.shape));
+                parameter.copy_(0.1 * randn(parameter.shape, generator: generator));
             }
         }
 
@@ -52,9 +56,9 @@ internal static class ExportTestModels
             {
                 buffer.copy_(name switch
                 {
-                    "weight" => 1 + 0.1 * randn(buffer.shape),
-                    "running_var" => 0.5 + rand(buffer.shape),
-                    _ => 0.1 * randn(buffer.shape),
+                    "weight" => 1 + 0.1 * randn(buffer.shape, generator: generator),
+                    "running_var" => 0.5 + rand(buffer.shape, generator: generator),
+                    _ => 0.1 * randn(buffer.shape, generator: generator),
                 });
             }
         }
