@@ -34,6 +34,7 @@ public static class BackboneEmitter
             }
 
             stages[s] = x;
+            g.Stage($"backbone.res{s + 2}", x);
         }
 
         return new BackboneGraphOutputs(stages[0], stages[1], stages[2], stages[3]);

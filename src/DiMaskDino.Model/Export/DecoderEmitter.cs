@@ -39,9 +39,12 @@ public static class DecoderEmitter
         var layerMaskFeatures = maskFeatures;
         var expandLevels = g.AddInt64Constant(name + "_expand_levels", [1, 1, levels.Count, 1]);
         string lastReference = reference;
+        g.Stage("decoder.initial.pred_logits", () => heads.ClassLogits(g, heads.Normalize(g, x, "stage_initial_norm"), "stage_initial_logits"));
+        g.Stage("decoder.initial.pred_boxes", reference);
         for (var l = 0; l < decoder.NumLayers; l++)
         {
             string layer = $"{name}{l}";
+            g.Stage($"decoder.reference{l}", reference);
             var position = LayerEmitters.Mlp(g, BoxEmitters.SineBox(g, reference, d, layer + "_sine"), decoder.RefPointHead, layer + "_pos"); // [B, Q, d]
             if (l == 1 && decoder.Bato is not null)
             {
@@ -50,8 +53,11 @@ public static class DecoderEmitter
 
             x = EmitLayer(g, decoder.Layers[l], x, position, reference, memory, levels, options.Heads, expandLevels, layer);
             lastReference = reference;
+            StageEmitters.DecoderLayer(g, heads, x, lastReference, l, decoder.NumLayers);
             reference = heads.RefineBoxes(g, x, reference, layer + "_refine");                           // [B, Q, 4]
         }
+
+        g.Stage($"decoder.reference{decoder.NumLayers}", reference);
 
         // DecoderPredictions.Layer on hs = LN_dec(X): Predict applies LN_dec again; boxes refine the layer's input reference.
         var hidden = heads.Normalize(g, x, name + "_hs");
@@ -94,6 +100,8 @@ public static class DecoderEmitter
         var indices = SelectionEmitters.TopKIndices(g, score, bato.GuidingTokens, name + "_top");                   // [B, G]
         var maskTokens = SelectionEmitters.GatherRows(g, heads.MaskEmbedding(g, content, name + "_embed"), indices, name + "_mask_tokens"); // [B, G, d]
         var boxTokens = SelectionEmitters.GatherRows(g, position, indices, name + "_box_tokens");                 // [B, G, d]
+        g.StageInt64("bato.guide_indices", indices);
+        g.Stage("bato.guide_scores", () => StageEmitters.Gathered(g, score, indices, "stage_bato_guide_scores"));
 
         var memoryPosition = inputs.Positions.MemoryPosition();                                                  // [1, S, d]
 
@@ -116,6 +124,7 @@ public static class DecoderEmitter
         var upsampled = InterpolationEmitters.ResizeBilinear(g, stride8, maskSize.Height, maskSize.Width, ResizeCoordinates.HalfPixel, name + "_up");
         // mask_output_conv is built with relu: true (BatoBlock).
         var fused = LayerEmitters.NormConv2d(g, OnnxOps.Add(g, maskFeatures, upsampled, name + "_fuse_in"), bato.FusionConv, relu: true, name + "_fuse");
+        g.Stage("bato.mask_features", fused);
         return (updated, fused);
     }
 }

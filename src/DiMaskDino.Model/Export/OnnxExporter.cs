@@ -40,11 +40,13 @@ public static class OnnxExporter
     /// <param name="width">input width, a multiple of 32; null with <paramref name="height"/></param>
     /// <param name="precision">how weights are stored; a lossy one rounds <paramref name="model"/>'s weights in place to
     /// the stored values (<see cref="OnnxGraphBuilder.AddWeight"/>), so the model then computes what the file does</param>
-    public static OnnxGraphBuilder Build(DiMaskDinoModel model, int? height, int? width, WeightPrecision precision = WeightPrecision.Float32)
+    /// <param name="stageOutputs">also expose every stage of the official forward as an output (<see cref="OnnxGraphBuilder.StageOutputs"/>; tests)</param>
+    public static OnnxGraphBuilder Build(
+        DiMaskDinoModel model, int? height, int? width, WeightPrecision precision = WeightPrecision.Float32, bool stageOutputs = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var inference = inference_mode();
-        var g = new OnnxGraphBuilder("dimaskdino", precision);
+        var g = new OnnxGraphBuilder("dimaskdino", precision, stageOutputs);
         var encoder = EmitEncoder(g, model, height, width);
         var heads = new SharedHeadEmitter(g, model.Heads);
         var selection = QuerySelectionEmitter.Emit(g, model, heads, encoder.PixelDecoder);

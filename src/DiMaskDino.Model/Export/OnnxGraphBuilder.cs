@@ -30,14 +30,51 @@ public sealed class OnnxGraphBuilder
 
     /// <param name="graphName">graph name stored in the file</param>
     /// <param name="precision">how <see cref="AddWeight"/> stores weights</param>
-    public OnnxGraphBuilder(string graphName, WeightPrecision precision = WeightPrecision.Float32)
+    /// <param name="stageOutputs">whether <see cref="Stage(string, string)"/> exposes intermediate tensors as outputs</param>
+    public OnnxGraphBuilder(string graphName, WeightPrecision precision = WeightPrecision.Float32, bool stageOutputs = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(graphName);
         _graph = new GraphProto { Name = graphName };
         Precision = precision;
+        StageOutputs = stageOutputs;
     }
 
     public WeightPrecision Precision { get; }
+
+    /// <summary>
+    /// Stage mode: every <see cref="Stage(string, string)"/> call becomes a graph output named after the official
+    /// forward's stage (shared/golden/official/README.md), so tests compare the graph stage by stage. Off by default:
+    /// the calls then add nothing and the graph is the plain inference graph.
+    /// </summary>
+    public bool StageOutputs { get; }
+
+    /// <summary>In stage mode, exposes the float32 <paramref name="tensorName"/> as output <paramref name="stage"/>.</summary>
+    public void Stage(string stage, string tensorName)
+    {
+        if (StageOutputs)
+        {
+            AddOutputCore(stage, tensorName, null, TensorProto.Types.DataType.Float);
+        }
+    }
+
+    /// <summary>In stage mode, emits the nodes of a stage the inference graph does not compute and exposes the result.</summary>
+    public void Stage(string stage, Func<string> emit)
+    {
+        ArgumentNullException.ThrowIfNull(emit);
+        if (StageOutputs)
+        {
+            Stage(stage, emit());
+        }
+    }
+
+    /// <summary>In stage mode, exposes the int64 <paramref name="tensorName"/> (indices, sizes) as output <paramref name="stage"/>.</summary>
+    public void StageInt64(string stage, string tensorName)
+    {
+        if (StageOutputs)
+        {
+            AddOutputCore(stage, tensorName, null, TensorProto.Types.DataType.Int64);
+        }
+    }
 
     /// <summary>Number of nodes emitted so far.</summary>
     public int NodeCount => _graph.Node.Count;
@@ -84,13 +121,14 @@ public sealed class OnnxGraphBuilder
     public void AddOutput(string name, string tensorName, params object[] dims)
     {
         ArgumentNullException.ThrowIfNull(dims);
-        AddOutputCore(name, tensorName, dims);
+        AddOutputCore(name, tensorName, dims, TensorProto.Types.DataType.Float);
     }
 
     /// <summary>As <see cref="AddOutput"/> but without a declared shape (rank unknown to the file).</summary>
-    public void AddOutputWithoutShape(string name, string tensorName) => AddOutputCore(name, tensorName, null);
+    public void AddOutputWithoutShape(string name, string tensorName) =>
+        AddOutputCore(name, tensorName, null, TensorProto.Types.DataType.Float);
 
-    private void AddOutputCore(string name, string tensorName, object[]? dims)
+    private void AddOutputCore(string name, string tensorName, object[]? dims, TensorProto.Types.DataType type)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tensorName);
         if (UniqueName(name) != name)
@@ -99,7 +137,7 @@ public sealed class OnnxGraphBuilder
         }
 
         _graph.Node.Add(MakeNode("Identity", [tensorName], [name], []));
-        _graph.Output.Add(ValueInfo(name, TensorProto.Types.DataType.Float, dims));
+        _graph.Output.Add(ValueInfo(name, type, dims));
     }
 
     /// <summary>Adds a key/value to the model's metadata_props.</summary>

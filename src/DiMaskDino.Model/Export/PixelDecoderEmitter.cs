@@ -80,6 +80,7 @@ public static class PixelDecoderEmitter
             string level = $"{name}_map{l}";
             var channels = OnnxOps.Transpose(g, perLevel[l], [0, 2, 1], level + "_channels");             // [B, d, H_l·W_l]
             maps[l] = g.AddNode("Reshape", [channels, levels.Shape(level + "_shape", 0L, d, levels.Height(l), levels.Width(l))], level); // [B, d, H_l, W_l]
+            g.Stage($"pixel_decoder.s{8 << l}", maps[l]);
         }
 
         var lateral = LayerEmitters.NormConv2d(g, backbone.Res2, ModuleTree.Child<NormConv2d>(decoder, "adapter_1"), relu: false, name + "_lateral");
@@ -87,6 +88,7 @@ public static class PixelDecoderEmitter
         var fused = LayerEmitters.NormConv2d(
             g, OnnxOps.Add(g, lateral, upsampled, name + "_fpn_sum"), ModuleTree.Child<NormConv2d>(decoder, "layer_1"), relu: true, name + "_fpn");
         var maskFeatures = LayerEmitters.Conv2d(g, fused, ModuleTree.Child<Conv2d>(decoder, "mask_features"), name + "_mask_features");
+        g.Stage("pixel_decoder.mask_features", maskFeatures);
         return new PixelDecoderGraphOutputs(maps, maskFeatures, memory, perLevel, sizes, positions);
     }
 

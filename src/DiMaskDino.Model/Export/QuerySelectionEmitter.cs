@@ -43,6 +43,7 @@ public static class QuerySelectionEmitter
 
         // §4.1: flatten E64, E32, E16, E8 in this order: the encoder memory's level chunks, reversed.
         var memory = OnnxOps.Concat(g, [.. pixels.LevelTokens.Reverse()], 1, name + "_memory");        // [B, S, d]
+        StageEmitters.LevelLayout(g, levels);
 
         // §4.2: invalid anchors zero the memory.
         var masked = g.AddNode(
@@ -54,11 +55,18 @@ public static class QuerySelectionEmitter
         var score = SelectionEmitters.ClassMax(g, heads.ClassLogits(g, encoded, name + "_enc_class"), name + "_score1"); // [B, S]
         var indices = SelectionEmitters.TopKIndices(g, score, k1, name + "_top1");                      // [B, K1]
         var tokensK1 = SelectionEmitters.GatherRows(g, encoded, indices, name + "_tokens1");            // [B, K1, d]
+        g.Stage("enc.token_scores", score);
+        g.StageInt64("enc.topk_indices", indices);
+        g.Stage("enc.topk_scores", () => StageEmitters.Gathered(g, score, indices, "stage_enc_topk_scores"));
+        g.Stage("interm.pred_logits", () => heads.ClassLogits(g, heads.Normalize(g, tokensK1, "stage_interm_norm"), "stage_interm_logits"));
+        StageEmitters.IntermBoxes(g, heads, positions, levels.Count, tokensK1, indices);
 
         // §4.5 interm masks, §4.6 mask2box → refs₁.
         var embedding = heads.MaskEmbedding(g, heads.Normalize(g, tokensK1, name + "_interm_ln"), name + "_interm_embed");
         var masks = SharedHeadEmitter.MaskLogits(g, embedding, pixels.MaskFeatures, options.HiddenDim, k1, name + "_interm_masks");
         var references = BoxEmitters.InverseSigmoid(g, MaskToBoxes(g, masks, name + "_mask2box"), name + "_refs1"); // [B, K1, 4]
+        g.Stage("interm.pred_masks", masks);
+        g.Stage("di.input_reference_logits", references);
 
         if (model.DeImbalance is null)
         {
@@ -105,6 +113,7 @@ public static class QuerySelectionEmitter
 
         var (xMin, xMax, w) = Extremes(2, 3, "x");
         var (yMin, yMax, h) = Extremes(3, 2, "y");
+        g.Stage("interm.mask2box_xyxy", () => OnnxOps.Concat(g, [xMin, yMin, xMax, yMax], -1, name + "_xyxy"));
         var two = g.AddFloatConstant(name + "_two", [2f], []);
         var cx = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, xMin, xMax, name + "_xs"), two, name + "_xc"), w, name + "_cx");
         var cy = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, yMin, yMax, name + "_ys"), two, name + "_yc"), h, name + "_cy");
@@ -130,6 +139,7 @@ public static class QuerySelectionEmitter
             x = EmitTokenInteraction(g, layers[t], x, position, attentionHeads, layer);                // [B, K1, d]
             var delta = LayerEmitters.Mlp(g, x, boxHead, layer + "_box");
             boxes = g.AddNode("Sigmoid", [OnnxOps.Add(g, delta, BoxEmitters.InverseSigmoid(g, boxes, layer + "_logit"), layer + "_sum")], layer + "_refined");
+            StageEmitters.TokenInteraction(g, di, heads, x, boxes, t);
         }
 
         var normalised = LayerEmitters.LayerNorm(g, x, ModuleTree.Child<LayerNorm>(di, "ti_norm"), name + "_norm");
@@ -137,6 +147,10 @@ public static class QuerySelectionEmitter
         var indices = SelectionEmitters.TopKIndices(g, score, di.NumQueries, name + "_top2");           // [B, Q]
         var selected = SelectionEmitters.GatherRows(g, x, indices, name + "_content");                  // [B, Q, d]
         var selectedBoxes = SelectionEmitters.GatherRows(g, boxes, indices, name + "_gboxes");          // [B, Q, 4]
+        g.StageInt64("di.select_indices", indices);
+        g.Stage("di.select_scores", () => StageEmitters.Gathered(g, score, indices, "stage_di_select_scores"));
+        g.Stage("di.query_content", selected);
+        g.Stage("di.query_boxes", selectedBoxes);
         return (selected, BoxEmitters.InverseSigmoid(g, selectedBoxes, name + "_refs"));
     }
 

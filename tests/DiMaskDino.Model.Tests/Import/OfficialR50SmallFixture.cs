@@ -25,16 +25,19 @@ public sealed class OfficialR50SmallFixture : IDisposable
         }
     }
 
-    private static Result Run()
+    /// <summary>The r50-small checkpoint imported in-process with its config.yaml (call after OfficialGolden.Require()).</summary>
+    internal static (ModelOptions Options, DiMaskDinoModel Model) Import()
     {
         var set = OfficialGolden.RequireSet("r50-small");
-        var @case = OfficialGolden.Cases("r50-small")[0];
         var options = DetectronConfigOptions.From(DetectronConfig.Load(Path.Combine(set, "config.yaml")));
-        DiMaskDinoModel model;
-        using (var checkpoint = TorchCheckpointReader.Open(Path.Combine(set, "model_final.pth")))
-        {
-            model = OfficialCheckpointImporter.Load(checkpoint, options, "config.yaml");
-        }
+        using var checkpoint = TorchCheckpointReader.Open(Path.Combine(set, "model_final.pth"));
+        return (options, OfficialCheckpointImporter.Load(checkpoint, options, "config.yaml"));
+    }
+
+    private static Result Run()
+    {
+        var @case = OfficialGolden.Cases("r50-small")[0];
+        var (options, model) = Import();
 
         using var image = Image.Load<Rgb24>(@case.Resized);
         var pixels = new float[3 * image.Height * image.Width];

@@ -136,7 +136,7 @@ public sealed class OfficialStageTests(OfficialR50SmallFixture fixture, ITestOut
     }
 
     /// <returns>the largest absolute difference (0 for int64 tensors, which must be equal)</returns>
-    private static float Compare(string name, StoredTensor expected, Tensor actual, (long[] FullShape, long[] Steps)? slice)
+    internal static float Compare(string name, StoredTensor expected, Tensor actual, (long[] FullShape, long[] Steps)? slice)
     {
         var full = slice?.FullShape ?? expected.Shape;
         Assert.True(full.SequenceEqual(actual.shape), $"{name}: shape [{string.Join(",", actual.shape)}], official [{string.Join(",", full)}]");
