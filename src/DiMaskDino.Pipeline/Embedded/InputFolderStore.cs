@@ -93,6 +93,7 @@ public sealed class InputFolderStore : IBlobStore
     private FileStream? Open(BlobPath path)
     {
         var file = FileOf(path);
+        LocalFolderBlobStore.CheckReadable(file);
         try
         {
             return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize, useAsync: true);

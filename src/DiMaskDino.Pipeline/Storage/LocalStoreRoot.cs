@@ -101,7 +101,8 @@ internal sealed class LocalStoreRoot
         return full;
     }
 
-    private bool IsInside(string realPath) =>
+    /// <summary>True when a real path (links resolved) lies inside the root's real location.</summary>
+    public bool IsInside(string realPath) =>
         realPath == _realRoot || realPath.StartsWith(_realRoot + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>The path with every symbolic link along it replaced by its final target (what realpath(3) gives).</summary>
