@@ -56,7 +56,7 @@ internal static class LocalFolderListing
 
             if (problem is not null)
             {
-                yield return BlobProperties.Unreadable(blob, problem, kind == FileKind.Folder);
+                yield return BlobProperties.Unreadable(blob, problem, isFolder: kind == FileKind.Folder || entry.IsFolder);
             }
             else if (kind == FileKind.Folder)
             {
