@@ -29,7 +29,8 @@ public sealed class InputFolderStore : IBlobStore
         _links = new LocalStoreRoot(Folder);
         if (excluded is not null)
         {
-            var relative = Path.GetRelativePath(Folder, Path.GetFullPath(excluded));
+            // Compared after resolving links: an output folder reached through a link into the input is still excluded.
+            var relative = Path.GetRelativePath(RealPaths.Of(Folder), RealPaths.Of(excluded));
             if (relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative))
             {
                 _excludedPrefix = relative.Replace(Path.DirectorySeparatorChar, '/') + "/";
