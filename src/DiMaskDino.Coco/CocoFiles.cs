@@ -19,6 +19,15 @@ public static class CocoFiles
         return dataset;
     }
 
+    /// <summary>A dataset from bytes already read; <paramref name="name"/> is what errors call the file.</summary>
+    public static CocoDataset ParseDataset(byte[] json, string name)
+    {
+        var dataset = Parse(json, name, CocoJsonContext.Default.CocoDataset)
+            ?? throw new CocoFormatException(name, "$", "expected a COCO dataset object, found null");
+        CocoDatasetValidator.Validate(dataset, name);
+        return dataset;
+    }
+
     public static IReadOnlyList<CocoDetection> ReadDetections(string path)
     {
         var detections = Deserialize(path, CocoJsonContext.Default.ListCocoDetection)
@@ -53,6 +62,11 @@ public static class CocoFiles
             throw new CocoFormatException(path, "$", $"cannot read the file: {e.Message}", e);
         }
 
+        return Parse(bytes, path, typeInfo);
+    }
+
+    private static T? Parse<T>(byte[] bytes, string path, JsonTypeInfo<T> typeInfo)
+    {
         try
         {
             return JsonSerializer.Deserialize(bytes, typeInfo);

@@ -8,6 +8,7 @@ using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.Overlays;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Pipeline.Storage;
 using SixLabors.ImageSharp;
 
 namespace DiMaskDino.Cli.Commands;
@@ -20,8 +21,6 @@ namespace DiMaskDino.Cli.Commands;
 /// </summary>
 internal static class PredictCommand
 {
-    public const double DefaultScoreThreshold = 0.3;
-
     public static Command Create()
     {
         var images = new Argument<string[]>("IMAGE")
@@ -35,18 +34,10 @@ internal static class PredictCommand
             Description = "Output folder for results.json, images.json, failures.json and overlays/.",
             DefaultValueFactory = _ => new DirectoryInfo("predictions"),
         };
-        var threshold = new Option<double>("--score-threshold")
-        {
-            Description = "Keep instances scoring at least this (0 keeps the top 100 per image, as COCO evaluation expects).",
-            DefaultValueFactory = _ => DefaultScoreThreshold,
-        };
+        var threshold = ScoreThresholdOption.Create();
         var batchSize = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 8 };
         var polygons = new Option<bool>("--polygons") { Description = "Write segmentations as polygons instead of compressed RLE." };
-        var provider = new Option<ExecutionProvider>("--provider")
-        {
-            Description = "Execution provider: cuda (falls back to the CPU when CUDA is unavailable) or cpu.",
-            DefaultValueFactory = _ => ExecutionProvider.Cuda,
-        };
+        var provider = ProviderOption.Create();
         var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not draw overlay PNGs." };
 
         var command = new Command("predict", "Label images with an exported DiMaskDino model: COCO results JSON and an overlay PNG per image.")
@@ -64,7 +55,7 @@ internal static class PredictCommand
     }
 
     private sealed record Request(
-        string[] Images, FileInfo Model, DirectoryInfo Output, double ScoreThreshold, int BatchSize, bool Polygons, ExecutionProvider Provider, bool Overlays);
+        string[] Images, FileInfo Model, DirectoryInfo Output, double? ScoreThreshold, int BatchSize, bool Polygons, ExecutionProvider Provider, bool Overlays);
 
     private static async Task<int> RunAsync(Request request, CancellationToken cancellationToken)
     {
@@ -73,10 +64,7 @@ internal static class PredictCommand
             throw new CliInputException($"--model: file not found: {request.Model.FullName}");
         }
 
-        if (request.ScoreThreshold is < 0 or > 1 || double.IsNaN(request.ScoreThreshold))
-        {
-            throw new CliInputException($"--score-threshold must be between 0 and 1, got {request.ScoreThreshold}");
-        }
+        ScoreThresholdOption.Validate(request.ScoreThreshold);
 
         if (request.BatchSize is < 1 or > 1024)
         {
@@ -90,7 +78,7 @@ internal static class PredictCommand
         var predictor = new BatchPredictor(session, new BatchPredictorOptions
         {
             BatchSize = request.BatchSize,
-            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = request.ScoreThreshold },
+            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = ScoreThresholdOption.Resolve(request.ScoreThreshold, session.Metadata) },
         });
         ConsoleUi.Info($"model loaded in {clock.Elapsed.TotalSeconds:F1} s; labelling {files.Count} images");
 
@@ -104,13 +92,35 @@ internal static class PredictCommand
         var renderer = new OverlayRenderer(session.Metadata.Classes);
         var loader = new ImageLoader();
         var indexOf = files.Select((file, index) => (file, index)).ToDictionary(p => p.file, p => p.index, StringComparer.Ordinal);
+        // A FIFO, device or socket is never opened (opening a FIFO blocks until a writer appears): it fails with the reason.
+        var readable = new List<string>(files.Count);
+        foreach (var file in files)
+        {
+            var kind = FileKinds.Of(file, followLinks: true);
+            if (kind == FileKind.Regular)
+            {
+                readable.Add(file);
+            }
+            else
+            {
+                writer.Add(indexOf[file], new ImageOutcome(file, 0, 0, [], $"not a regular file ({FileKinds.Describe(kind)}); never opened"));
+            }
+        }
+
+        long done = files.Count - readable.Count, failedSoFar = done;
         clock.Restart();
         // Outcomes arrive in input order; overlays are drawn and saved on several threads as they come.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(predictor.PredictAsync(ReadAsync(files, cancellationToken), cancellationToken), parallel, async (outcome, ct) =>
+        var labelling = Parallel.ForEachAsync(predictor.PredictAsync(ReadAsync(readable, cancellationToken), cancellationToken), parallel, async (outcome, ct) =>
         {
             int index = indexOf[outcome.Key];
             writer.Add(index, outcome);
+            Interlocked.Increment(ref done);
+            if (!outcome.Succeeded)
+            {
+                Interlocked.Increment(ref failedSoFar);
+            }
+
             if (request.Overlays && outcome.Succeeded)
             {
                 var image = loader.Load(await File.ReadAllBytesAsync(files[index], ct));
@@ -118,6 +128,15 @@ internal static class PredictCommand
                 PredictionWriter.WriteAtomically(writer.OverlayPath(index), stream => overlay.SaveAsPng(stream));
             }
         });
+        if (LabelProgress.Interactive)
+        {
+            await labelling;
+        }
+        else
+        {
+            await ProgressLines.RunAsync(labelling, () => (Interlocked.Read(ref done), files.Count, Interlocked.Read(ref failedSoFar)));
+        }
+
         var elapsed = clock.Elapsed;
         writer.WriteAll();
 

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace DiMaskDino.Pipeline.Storage;
 
 /// <summary>What a directory entry is, as far as opening it for reading is concerned.</summary>
-internal enum FileKind
+public enum FileKind
 {
     Missing,
     Regular,
@@ -20,7 +20,7 @@ internal enum FileKind
 /// FIFO blocks until a writer appears, so on Linux the type comes from statx(2) (its layout is the same on every
 /// architecture). Elsewhere only folders are told apart.
 /// </summary>
-internal static partial class FileKinds
+public static partial class FileKinds
 {
     private const int AtCurrentDirectory = -100;
     private const int AtSymlinkNoFollow = 0x100;

@@ -62,6 +62,7 @@ public sealed class HostileFolderTests(TinyModel model)
         Assert.Contains("not valid UTF-8", failures["\uFFFD.png"], StringComparison.Ordinal);
         Assert.Equal(7, failures.Count);
         Assert.Equal((13L, 6L, 7L), (result.Summary.ImagesTotal, result.Summary.ImagesLabeled, result.Summary.ImagesFailed));
+        Assert.Equal(6L, result.Summary.ImagesLabeledThisJob);  // failed images are not "labeled by the model"
     }
 
     [Fact]
