@@ -10,9 +10,9 @@ namespace DiMaskDino.Cli.Commands;
 /// <summary>Which IoU types to evaluate.</summary>
 internal enum IouTypeSelection
 {
+    Both,
     Bbox,
     Segm,
-    Both,
 }
 
 /// <summary><c>dimaskdino eval --gt GT.json --dt DT.json [--iou-type bbox|segm|both] [--use-cats true|false] [--out DIR]</c></summary>
@@ -22,11 +22,7 @@ internal static class EvalCommand
     {
         var gt = new Option<FileInfo>("--gt") { Description = "Ground truth: a COCO instances JSON file.", Required = true };
         var dt = new Option<FileInfo>("--dt") { Description = "Detections: a COCO results JSON file (an array of detections).", Required = true };
-        var iouType = new Option<IouTypeSelection>("--iou-type")
-        {
-            Description = "What to evaluate: bbox, segm or both.",
-            DefaultValueFactory = _ => IouTypeSelection.Both,
-        };
+        var iouType = LowerCaseEnum.Option("--iou-type", IouTypeSelection.Both, "What to evaluate: bbox, segm or both.");
         var useCats = new Option<bool>("--use-cats")
         {
             Description = "Match detections to ground truth of the same category only (true), or ignore categories (false).",

@@ -2,17 +2,25 @@ using System.CommandLine;
 
 namespace DiMaskDino.Cli.Commands;
 
-/// <summary>An enum option whose values are shown, completed and accepted in lower case (<c>--source local|azure</c>).</summary>
+/// <summary>
+/// An enum option whose values are shown, completed and accepted in lower case (<c>--source local|azure</c>). The
+/// default must be the enum's zero value: it is what an absent option reads as, and the help then shows it in lower
+/// case in the description (a default value factory would be printed as "[default: Local]").
+/// </summary>
 internal static class LowerCaseEnum
 {
     public static Option<T> Option<T>(string name, T defaultValue, string description)
         where T : struct, Enum
     {
+        if (!EqualityComparer<T>.Default.Equals(defaultValue, default))
+        {
+            throw new ArgumentException($"the default of {name} must be the zero value of {typeof(T).Name}", nameof(defaultValue));
+        }
+
         var names = Enum.GetValues<T>().Select(Name).ToArray();
         var option = new Option<T>(name)
         {
-            Description = description,
-            DefaultValueFactory = _ => defaultValue,
+            Description = $"{description} [default: {Name(defaultValue)}]",
             HelpName = string.Join('|', names),
             CustomParser = result =>
             {

@@ -46,7 +46,7 @@ internal static class LocalFolderListing
             if (problem is null && kind == FileKind.Folder && entry.IsLink
                 && stack.Any(level => level.RealFolder == real || level.RealFolder.StartsWith(real + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
             {
-                problem = $"symbolic link loop: the folder link leads to \"{real}\", which contains the folders being listed";
+                problem = $"symbolic link loop: the folder link leads to {real}, which contains the folders being listed";
             }
 
             if (problem is null && kind is not (FileKind.Regular or FileKind.Folder or FileKind.Missing))
@@ -114,12 +114,12 @@ internal static class LocalFolderListing
 
         if (!root.IsInside(real))
         {
-            return (FileKind.Link, real, $"symbolic link leads outside the input folder (to \"{real}\"); links may only point inside it");
+            return (FileKind.Link, real, $"symbolic link leads outside the input folder (to {real}); links may only point inside it");
         }
 
         var kind = FileKinds.Of(fullPath, followLinks: true);
         return kind == FileKind.Missing
-            ? (kind, real, $"dangling symbolic link: its target \"{real}\" does not exist")
+            ? (kind, real, $"dangling symbolic link: its target {real} does not exist")
             : (kind, real, null);
     }
 
