@@ -7,6 +7,7 @@ using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -45,7 +46,7 @@ public sealed partial class ShardProcessor(
     /// </summary>
     public async Task<PreparedShard> PrepareAsync(BinaryData messageBody, CancellationToken cancellationToken)
     {
-        var message = JobStore.Deserialize(messageBody, PipelineJsonContext.Default.ShardMessage, "shard message");
+        var message = PoisonMessageException.Parse(messageBody, PipelineJsonContext.Default.ShardMessage, "shard message");
         var job = await store.RequireJobAsync(message.JobId, cancellationToken);
         if (job.State is JobState.Cancelled or JobState.Completed or JobState.Failed)
         {
