@@ -27,26 +27,8 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
         {
             var truth = CocoFiles.ParseDataset(gtBytes.Data.ToArray(), gtPath.ToString());
             var labels = CocoFiles.ReadDataset(annotationsFile);
-            var gtIds = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var image in truth.Images)
-            {
-                gtIds.TryAdd(image.FileName, image.Id);
-            }
-
-            var ourToGt = new Dictionary<long, long>();
-            foreach (var image in labels.Images)
-            {
-                if (gtIds.TryGetValue(image.FileName, out var id))
-                {
-                    ourToGt[image.Id] = id;
-                }
-            }
-
-            var detections = labels.Annotations
-                .Where(a => ourToGt.ContainsKey(a.ImageId))
-                .Select(a => new CocoDetection { ImageId = ourToGt[a.ImageId], CategoryId = a.CategoryId, Bbox = a.Bbox, Segmentation = a.Segmentation, Score = a.Score ?? 0 })
-                .ToList();
-            LogEvaluating(logger, job.JobId, ourToGt.Count, truth.Images.Count, detections.Count);
+            var (detections, matched) = LabeledDatasetDetections.Match(truth, labels, JobPaths.Output(job.Request.Dataset, job.JobId, JobPaths.AnnotationsFile).ToString());
+            LogEvaluating(logger, job.JobId, matched, truth.Images.Count, detections.Count);
             cancellationToken.ThrowIfCancellationRequested();
             var evaluations = new[] { IouType.Bbox, IouType.Segm }
                 .Select(type => CocoEvaluator.Evaluate(truth, detections, new CocoEvalParameters { IouType = type }))
