@@ -95,7 +95,8 @@ internal static class LabelCommand
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
 
-        await LabelExport.CopyAsync(store, result.Job, outputFolder, cancellationToken);
+        var userPaths = args.Source == LabelSource.Local ? LabelExport.UserPaths(result.Job, outputFolder, args.GroundTruth) : null;
+        await LabelExport.CopyAsync(store, result.Job, outputFolder, userPaths, cancellationToken);
         if (args.Previews)
         {
             var drawn = await LabelPreviews.WriteAsync(store, result.Job, outputFolder, cancellationToken);
