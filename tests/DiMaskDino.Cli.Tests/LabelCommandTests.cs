@@ -158,6 +158,27 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
         Assert.Empty(Directory.GetFiles(output, "*.tmp"));
     }
 
+    [Fact]
+    public void Summary_and_report_name_the_users_paths_not_the_work_stores()
+    {
+        using var work = new TemporaryDirectory();
+        var input = work.File("in");
+        TinyModelFile.WriteImage(Path.Combine(input, "a.png"), 40, 30, seed: 1);
+        File.WriteAllText(work.File("gt.json"), """{"images": [{"id": 1, "width": 40, "height": 30, "file_name": "a.png"}], "categories": [{"id": 1, "name": "circle"}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [2, 2, 10, 10], "segmentation": [[2, 2, 12, 2, 12, 12, 2, 12]], "area": 100, "iscrowd": 0}]}""");
+        var output = work.File("out");
+
+        var result = CliRunner.Run("label", input, "--model", model.Path, "--out", output, "--provider", "cpu", "--gt", work.File("gt.json"));
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        using var summary = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "summary.json")));
+        Assert.Equal(Path.Combine(output, "report.json"), summary.RootElement.GetProperty("report").GetString());
+        var markdown = File.ReadAllText(Path.Combine(output, "report.md"));
+        Assert.Contains(work.File("gt.json"), markdown, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(output, "annotations.json"), markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("datasets/local", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("datasets/local", File.ReadAllText(Path.Combine(output, "report.json")), StringComparison.Ordinal);
+    }
+
     /// <summary>Writes the first half of a PNG, then appends its rest and more bytes every 20 ms until cancelled.</summary>
     private static CancellationTokenSource GrowAsync(string path)
     {
