@@ -17,8 +17,9 @@ public sealed record CocoDataset
     [JsonPropertyName("images")]
     public required IReadOnlyList<CocoImage> Images { get; init; }
 
+    /// <summary>The annotations; a file without the key, or with <c>null</c>, has none (as pycocotools reads it).</summary>
     [JsonPropertyName("annotations")]
-    public IReadOnlyList<CocoAnnotation> Annotations { get; init; } = [];
+    public IReadOnlyList<CocoAnnotation> Annotations { get => field ?? []; init; } = [];
 
     [JsonPropertyName("categories")]
     public required IReadOnlyList<CocoCategory> Categories { get; init; }

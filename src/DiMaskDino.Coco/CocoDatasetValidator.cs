@@ -5,6 +5,9 @@ internal static class CocoDatasetValidator
 {
     public static void Validate(CocoDataset dataset, string file)
     {
+        // "images": null (or "categories": null) deserializes as a null list.
+        _ = dataset.Images ?? throw new CocoFormatException(file, "$.images", "expected an array of images, found null");
+        _ = dataset.Categories ?? throw new CocoFormatException(file, "$.categories", "expected an array of categories, found null");
         var imageIds = new HashSet<long>();
         for (var i = 0; i < dataset.Images.Count; i++)
         {

@@ -56,6 +56,12 @@ public sealed class PipelineOptions
     [Range(1L, 16L * 1024 * 1024 * 1024)]
     public long PrefetchBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// The time limit for reading one image (a local open that blocks, a stalled download): past it the image fails
+    /// with that reason and the shard goes on.
+    /// </summary>
+    public TimeSpan ImageReadTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How often a worker renews the lock of the message it is processing.</summary>
     public TimeSpan LockRenewInterval { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -1,6 +1,7 @@
 using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Queues;
 
 namespace DiMaskDino.Worker;
 
@@ -14,7 +15,7 @@ public sealed partial class FinalizeHandler(JobStore store, JobFinalizer finaliz
 {
     public async Task HandleAsync(BinaryData body, CancellationToken cancellationToken)
     {
-        var message = JobStore.Deserialize(body, PipelineJsonContext.Default.FinalizeMessage, "finalize message");
+        var message = PoisonMessageException.Parse(body, PipelineJsonContext.Default.FinalizeMessage, "finalize message");
         var job = await store.RequireJobAsync(message.JobId, cancellationToken);
         if (job.State is JobState.Cancelled or JobState.Failed)
         {

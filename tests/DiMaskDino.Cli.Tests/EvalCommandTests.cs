@@ -108,4 +108,35 @@ public sealed class EvalCommandTests
         Assert.Equal(1, segm.ExitCode);
         Assert.Contains("ground-truth annotation 7 has no segmentation", segm.StandardError);
     }
+
+    [Fact]
+    public void An_error_of_the_second_iou_type_comes_before_any_summary_and_names_the_file_and_json_path()
+    {
+        using var temp = new TemporaryDirectory();
+        File.WriteAllText(temp.File("gt.json"), """{"images": [{"id": 1, "width": 20, "height": 10}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"id": 7, "image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "area": 16, "iscrowd": 0}]}""");
+        File.WriteAllText(temp.File("dt.json"), """[{"image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "score": 0.9}]""");
+
+        var both = CliRunner.Run("eval", "--gt", temp.File("gt.json"), "--dt", temp.File("dt.json"));
+
+        Assert.Equal(1, both.ExitCode);
+        Assert.Equal("", both.StandardOutput);
+        Assert.Contains($"error: {temp.File("gt.json")}: $.annotations[0]: segm evaluation: ground-truth annotation 7 has no segmentation", both.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Labels_annotations_json_is_accepted_as_detections_and_one_without_scores_is_explained()
+    {
+        using var temp = new TemporaryDirectory();
+        const string Images = """ "images": [{"id": 1, "width": 20, "height": 10, "file_name": "a.png"}], "categories": [{"id": 1, "name": "a"}] """;
+        File.WriteAllText(temp.File("gt.json"), $$"""{ {{Images}}, "annotations": [{"id": 7, "image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "segmentation": [[1, 1, 5, 1, 5, 5, 1, 5]], "area": 16, "iscrowd": 0}]}""");
+        File.WriteAllText(temp.File("labels.json"), $$"""{ {{Images}}, "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 4, 4], "segmentation": [[1, 1, 5, 1, 5, 5, 1, 5]], "area": 16, "iscrowd": 0, "score": 0.8}]}""");
+
+        var labels = CliRunner.Run("eval", "--gt", temp.File("gt.json"), "--dt", temp.File("labels.json"), "--iou-type", "bbox");
+        var truthAsResults = CliRunner.Run("eval", "--gt", temp.File("gt.json"), "--dt", temp.File("gt.json"), "--iou-type", "bbox");
+
+        Assert.True(labels.ExitCode == 0, labels.StandardError);
+        Assert.Contains("maxDets=100 ] = 1.000", labels.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(1, truthAsResults.ExitCode);
+        Assert.Contains($"{temp.File("gt.json")}: $.annotations[0].score: a dataset used as detections needs a score on every annotation", truthAsResults.StandardError, StringComparison.Ordinal);
+    }
 }

@@ -89,6 +89,55 @@ public sealed class PredictCommandTests(TinyModelFile model) : IClassFixture<Tin
         var result = CliRunner.Run("predict", work.File("one.png"), "--model", model.Path, "--score-threshold", "1.5");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("--score-threshold must be between 0 and 1, got 1.5", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("--score-threshold must be within 0..1, got 1.5", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Predict_fails_a_fifo_without_opening_it_and_labels_the_rest()
+    {
+        using var work = new TemporaryDirectory();
+        TinyModelFile.WriteImage(work.File("in", "a.png"), 30, 30, seed: 5);
+        HostileFiles.Fifo(work.File("in", "p.png"));
+        var output = work.File("out");
+
+        var result = CliRunner.RunWithProgress("predict", work.File("in"), "--model", model.Path, "--out", output, "--provider", "cpu", "--no-overlays");
+
+        Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.StandardError}");
+        Assert.Contains($"error: {work.File("in", "p.png")}: not a regular file (a FIFO); never opened", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(work.File("in", "a.png"), result.StandardOutput.Split('\t')[0]);
+        using var failures = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "failures.json")));
+        Assert.Equal(work.File("in", "p.png"), Assert.Single(failures.RootElement.EnumerateArray()).GetProperty("file_name").GetString());
+    }
+
+    [Theory]
+    [InlineData(null, 0)]
+    [InlineData("0", 30)]
+    public void Predict_takes_the_models_recommended_threshold_unless_one_is_given(string? given, int expectedPerImage)
+    {
+        using var work = new TemporaryDirectory();
+        TinyModelFile.WriteImage(work.File("one.png"), 40, 40, seed: 6);
+        var strict = work.File("strict.onnx");
+        File.WriteAllBytes(strict, TinyModelFile.WithMetadata(File.ReadAllBytes(model.Path), "dimaskdino.score_threshold", "1"));
+        string[] arguments = ["predict", work.File("one.png"), "--model", strict, "--out", work.File("out"), "--provider", "cpu", "--no-overlays"];
+
+        var result = CliRunner.Run(given is null ? arguments : [.. arguments, "--score-threshold", given]);
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.Equal($"{work.File("one.png")}\t{expectedPerImage}", result.StandardOutput.TrimEnd());
+    }
+
+    [Fact]
+    public void A_recommended_threshold_outside_zero_to_one_is_a_clear_model_error()
+    {
+        using var work = new TemporaryDirectory();
+        TinyModelFile.WriteImage(work.File("one.png"), 8, 8, seed: 4);
+        var odd = work.File("odd.onnx");
+        File.WriteAllBytes(odd, TinyModelFile.WithMetadata(File.ReadAllBytes(model.Path), "dimaskdino.score_threshold", "2"));
+
+        var result = CliRunner.Run("label", work.Path, "--model", odd, "--out", work.File("out"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("metadata key \"dimaskdino.score_threshold\" is malformed (expected a number within 0..1)", result.StandardError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(work.File("out")));
     }
 }

@@ -43,5 +43,34 @@ public sealed class TinyModelFile : IDisposable
         image.SaveAsPng(path);
     }
 
+    /// <summary>
+    /// The ONNX model <paramref name="model"/> with one more metadata_props entry: ModelProto field 14 appended, which
+    /// protobuf parsers add to the repeated field.
+    /// </summary>
+    public static byte[] WithMetadata(byte[] model, string key, string value)
+    {
+        var entry = new List<byte>();
+        Field(entry, 1, System.Text.Encoding.UTF8.GetBytes(key));
+        Field(entry, 2, System.Text.Encoding.UTF8.GetBytes(value));
+        var result = new List<byte>(model);
+        Field(result, 14, [.. entry]);
+        return [.. result];
+
+        static void Field(List<byte> to, int number, byte[] bytes)
+        {
+            to.Add((byte)((number << 3) | 2));
+            for (var length = (uint)bytes.Length; ; length >>= 7)
+            {
+                to.Add((byte)(length < 0x80 ? length : (length & 0x7F) | 0x80));
+                if (length < 0x80)
+                {
+                    break;
+                }
+            }
+
+            to.AddRange(bytes);
+        }
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -128,6 +128,37 @@ public sealed class CocoFilesTests : IDisposable
         Assert.Contains("exactly 4 numbers", ReadFails($$"""{ {{Images}}, {{Categories}}, "annotations": [{"id": 7, "image_id": 1, "category_id": 3, "bbox": [1, 2, 3]}] }""").Problem);
 
     [Fact]
+    public void Box_with_a_width_beyond_double_range_is_rejected()
+    {
+        var error = ReadFails($$"""{ {{Images}}, {{Categories}}, "annotations": [{"id": 7, "image_id": 1, "category_id": 3, "bbox": [1, 2, 1e400, 3]}] }""");
+        Assert.Equal("$.annotations[0].bbox", error.JsonPath);
+        Assert.Contains("finite numbers, found 1e400", error.Problem);
+    }
+
+    [Theory]
+    [InlineData("images")]
+    [InlineData("categories")]
+    public void A_null_list_is_rejected_naming_it(string list)
+    {
+        var json = $$"""{ {{Images}}, {{Categories}}, "annotations": [] }""".Replace($"\"{list}\": [", $"\"{list}\": null, \"x{list}\": [", StringComparison.Ordinal);
+
+        var error = ReadFails(json);
+
+        Assert.Equal($"$.{list}", error.JsonPath);
+        Assert.Contains("found null", error.Problem);
+    }
+
+    [Theory]
+    [InlineData(""" "annotations": null """)]
+    [InlineData(""" "info": {} """)]
+    public void Null_or_missing_annotations_read_as_none(string annotations) =>
+        Assert.Empty(CocoFiles.ReadDataset(Write($$"""{ {{Images}}, {{Categories}}, {{annotations}} }""", "no-annotations.json")).Annotations);
+
+    [Fact]
+    public void Missing_images_is_rejected_naming_it() =>
+        Assert.Contains("images", ReadFails($$"""{ {{Categories}}, "annotations": [] }""").Problem);
+
+    [Fact]
     public void Non_positive_image_size_is_rejected() =>
         Assert.Contains("width and height must be positive", ReadFails("""{"images": [{"id": 1, "width": 0, "height": 3}], "categories": []}""").Problem);
 

@@ -8,7 +8,11 @@ public static class ProcessRunner
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
     /// <param name="assembly">file name of the host's dll next to the test binaries, e.g. <c>dimaskdino.dll</c></param>
-    public static Result Run(string assembly, TimeSpan timeout, params string[] arguments)
+    public static Result Run(string assembly, TimeSpan timeout, params string[] arguments) =>
+        Run(assembly, timeout, new Dictionary<string, string>(), arguments);
+
+    /// <param name="environment">variables set for the child on top of this process's</param>
+    public static Result Run(string assembly, TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -16,6 +20,11 @@ public static class ProcessRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         foreach (var argument in arguments)
         {

@@ -52,6 +52,51 @@ public static class TestImages
     }
 
     /// <summary>
+    /// A decompression bomb: a complete, valid 8-bit greyscale PNG of <paramref name="width"/>×<paramref name="height"/>
+    /// black pixels, whose zlib stream of zeros is about a thousandth of the decoded size.
+    /// </summary>
+    public static byte[] PngBomb(int width, int height)
+    {
+        using var file = new MemoryStream();
+        file.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        var header = new byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4), height);
+        header[8] = 8;  // bit depth
+        header[9] = 0;  // colour type greyscale
+        WriteChunk(file, "IHDR", header);
+        using (var pixels = new MemoryStream())
+        {
+            using (var zlib = new System.IO.Compression.ZLibStream(pixels, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            {
+                var row = new byte[width + 1];  // filter byte 0, then the row
+                for (var y = 0; y < height; y++)
+                {
+                    zlib.Write(row);
+                }
+            }
+
+            WriteChunk(file, "IDAT", pixels.ToArray());
+        }
+
+        WriteChunk(file, "IEND", []);
+        return file.ToArray();
+    }
+
+    private static void WriteChunk(Stream file, string type, byte[] data)
+    {
+        var chunk = new byte[4 + data.Length];
+        Encoding.ASCII.GetBytes(type).CopyTo(chunk, 0);
+        data.CopyTo(chunk, 4);
+        var number = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(number, data.Length);
+        file.Write(number);
+        file.Write(chunk);
+        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(chunk));
+        file.Write(number);
+    }
+
+    /// <summary>
     /// A hand-made 8×8 baseline JPEG with four components and an Adobe APP14 marker with transform 0, i.e. a CMYK JPEG
     /// as Photoshop writes them (ImageSharp 2.1's encoder cannot write CMYK). Each component is flat: only a DC
     /// coefficient, so every sample of component i is <paramref name="samples"/>[i] (0..255, as stored).

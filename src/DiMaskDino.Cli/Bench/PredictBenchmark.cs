@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using DiMaskDino.Cli.Commands;
 using DiMaskDino.Coco;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
@@ -29,7 +30,7 @@ internal static class PredictBenchmark
         var batchSize = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 8 };
         var runs = new Option<int>("--runs") { Description = "Repetitions; medians are reported.", DefaultValueFactory = _ => 3 };
         var threshold = new Option<double>("--score-threshold") { Description = "Post-processing score threshold (0: the top 100 per image, the evaluation setting).", DefaultValueFactory = _ => 0 };
-        var provider = new Option<ExecutionProvider>("--provider") { Description = "cuda (falls back to the CPU) or cpu.", DefaultValueFactory = _ => ExecutionProvider.Cuda };
+        var provider = ProviderOption.Create();
         var spinning = new Option<bool>("--allow-spinning")
         {
             Description = "ORT intra-op threads spin while waiting (InferenceOptions.AllowSpinning).",

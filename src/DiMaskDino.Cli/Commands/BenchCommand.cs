@@ -15,7 +15,7 @@ internal static class BenchCommand
     {
         var directory = new Option<DirectoryInfo>("--dir") { Description = "Folder of the benchmark case; generated there when missing.", Required = true };
         var runs = new Option<int>("--runs") { Description = "Repetitions; the median is reported.", DefaultValueFactory = _ => 3 };
-        var iouType = new Option<IouTypeSelection>("--iou-type") { Description = "bbox, segm or both.", DefaultValueFactory = _ => IouTypeSelection.Both };
+        var iouType = LowerCaseEnum.Option("--iou-type", IouTypeSelection.Both, "bbox, segm or both.");
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores).", DefaultValueFactory = _ => -1 };
         var images = new Option<int>("--images") { Description = "Images in a generated case.", DefaultValueFactory = _ => 5000 };
 

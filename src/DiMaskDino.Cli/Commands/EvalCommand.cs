@@ -1,3 +1,4 @@
+using System.Globalization;
 using DiMaskDino.Hosting;
 using System.CommandLine;
 using System.Diagnostics;
@@ -10,23 +11,19 @@ namespace DiMaskDino.Cli.Commands;
 /// <summary>Which IoU types to evaluate.</summary>
 internal enum IouTypeSelection
 {
+    Both,
     Bbox,
     Segm,
-    Both,
 }
 
 /// <summary><c>dimaskdino eval --gt GT.json --dt DT.json [--iou-type bbox|segm|both] [--use-cats true|false] [--out DIR]</c></summary>
-internal static class EvalCommand
+internal static partial class EvalCommand
 {
     public static Command Create()
     {
         var gt = new Option<FileInfo>("--gt") { Description = "Ground truth: a COCO instances JSON file.", Required = true };
         var dt = new Option<FileInfo>("--dt") { Description = "Detections: a COCO results JSON file (an array of detections).", Required = true };
-        var iouType = new Option<IouTypeSelection>("--iou-type")
-        {
-            Description = "What to evaluate: bbox, segm or both.",
-            DefaultValueFactory = _ => IouTypeSelection.Both,
-        };
+        var iouType = LowerCaseEnum.Option("--iou-type", IouTypeSelection.Both, "What to evaluate: bbox, segm or both.");
         var useCats = new Option<bool>("--use-cats")
         {
             Description = "Match detections to ground truth of the same category only (true), or ignore categories (false).",
@@ -61,23 +58,28 @@ internal static class EvalCommand
 
         var clock = Stopwatch.StartNew();
         var groundTruth = ConsoleUi.Step("Loading ground truth", () => CocoFiles.ReadDataset(gtFile.FullName));
-        var detections = ConsoleUi.Step("Loading detections", () => CocoFiles.ReadDetections(dtFile.FullName, groundTruth));
+        var detections = ConsoleUi.Step("Loading detections", () => ReadDetections(dtFile.FullName, groundTruth));
         ConsoleUi.Info(
             $"loaded {groundTruth.Images.Count:N0} images, {groundTruth.Annotations.Count:N0} ground truths, {detections.Count:N0} detections in {clock.Elapsed.TotalSeconds:F2} s");
 
+        // Every IoU type is evaluated before any summary is printed: a detection the second type cannot use fails the
+        // command before output that looks like a result.
         var evaluations = new List<CocoEvaluation>();
         foreach (var type in Types(selection))
         {
             cancellationToken.ThrowIfCancellationRequested();
             clock.Restart();
             var parameters = new CocoEvalParameters { IouType = type, UseCategories = useCategories };
-            var evaluation = ConsoleUi.Step(
+            evaluations.Add(ConsoleUi.Step(
                 $"Evaluating {Name(type)}",
-                () => CocoEvaluator.Evaluate(groundTruth, detections, parameters, new CocoEvaluatorOptions { MaxDegreeOfParallelism = threads }));
-            evaluations.Add(evaluation);
-            Console.Out.WriteLine($"IoU type: {Name(type)}");
-            Console.Out.Write(evaluation.SummaryText);
+                () => Evaluate(groundTruth, detections, parameters, new CocoEvaluatorOptions { MaxDegreeOfParallelism = threads }, gtFile.FullName, dtFile.FullName)));
             ConsoleUi.Info($"evaluated {Name(type)} in {clock.Elapsed.TotalSeconds:F2} s");
+        }
+
+        foreach (var evaluation in evaluations)
+        {
+            Console.Out.WriteLine($"IoU type: {Name(evaluation.IouType)}");
+            Console.Out.Write(evaluation.SummaryText);
         }
 
         ConsoleUi.HeadlineTable(evaluations);
@@ -101,6 +103,61 @@ internal static class EvalCommand
 
         return Task.FromResult(CommandErrors.Success);
     }
+
+    /// <summary>A results array, or a COCO dataset whose annotations have scores (label's annotations.json), matched to the ground truth by file name.</summary>
+    private static IReadOnlyList<CocoDetection> ReadDetections(string file, CocoDataset groundTruth)
+    {
+        using (var stream = File.OpenRead(file))
+        {
+            int first;
+            while ((first = stream.ReadByte()) is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF)
+            {
+            }
+
+            if (first != '{')
+            {
+                return CocoFiles.ReadDetections(file, groundTruth);
+            }
+        }
+
+        var (detections, matched) = LabeledDatasetDetections.Match(groundTruth, CocoFiles.ReadDataset(file), file);
+        if (matched == 0 && groundTruth.Images.Count > 0)
+        {
+            throw new CliInputException($"--dt {file} is a COCO dataset, and none of its file names is in the ground truth; --dt takes a results array or label's annotations.json for the same images");
+        }
+
+        return detections;
+    }
+
+    /// <summary>COCOeval of one IoU type; a detection or annotation it cannot use is reported naming its file and JSON path.</summary>
+    private static CocoEvaluation Evaluate(
+        CocoDataset groundTruth, IReadOnlyList<CocoDetection> detections, CocoEvalParameters parameters, CocoEvaluatorOptions options, string gtFile, string dtFile)
+    {
+        try
+        {
+            return CocoEvaluator.Evaluate(groundTruth, detections, parameters, options);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException)
+        {
+            var detection = DetectionNumber().Match(e.Message);
+            if (detection.Success)
+            {
+                throw new CocoFormatException(dtFile, $"$[{detection.Groups[1].Value}]", $"{Name(parameters.IouType)} evaluation: {e.Message}", e);
+            }
+
+            var annotation = AnnotationId().Match(e.Message);
+            var index = annotation.Success
+                ? groundTruth.Annotations.Select((a, i) => (a.Id, i)).FirstOrDefault(p => p.Id.ToString(CultureInfo.InvariantCulture) == annotation.Groups[1].Value, (0, -1)).Item2
+                : -1;
+            throw new CocoFormatException(gtFile, index >= 0 ? $"$.annotations[{index}]" : "$.annotations", $"{Name(parameters.IouType)} evaluation: {e.Message}", e);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"detection #(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex DetectionNumber();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"ground-truth annotation (-?\d+)")]
+    private static partial System.Text.RegularExpressions.Regex AnnotationId();
 
     private static IEnumerable<IouType> Types(IouTypeSelection selection) => selection switch
     {

@@ -1,11 +1,14 @@
 using System.CommandLine;
 using System.Security.Cryptography;
 using DiMaskDino.Cli.Review;
+using DiMaskDino.Coco;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
+using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline;
+using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Embedded;
 using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;
@@ -13,7 +16,7 @@ using DiMaskDino.Pipeline.Planning;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Review;
 using DiMaskDino.Pipeline.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace DiMaskDino.Cli.Commands;
 
@@ -35,18 +38,20 @@ internal static class LabelCommand
         };
         var model = new Option<string>("--model") { Description = "Exported DiMaskDino ONNX model file; with --source azure, a blob name in the models container.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: annotations.json, failures.json, summary.json, the review queue (review.json, review.csv, review.html) and the report with --gt.", Required = true };
-        var source = new Option<LabelSource>("--source") { Description = "local (a folder, work files in OUT_DIR/.dimaskdino) or azure (a storage account).", DefaultValueFactory = _ => LabelSource.Local };
+        var source = LowerCaseEnum.Option("--source", LabelSource.Local, "local (a folder, work files in OUT_DIR/.dimaskdino) or azure (a storage account).");
         var workers = new Option<int>("--workers") { Description = "Shard workers in this process.", DefaultValueFactory = _ => 2 };
         var shardSize = new Option<int>("--shard-size") { Description = "Images per shard (the unit of work and of resuming).", DefaultValueFactory = _ => 256 };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per model run.", DefaultValueFactory = _ => 8 };
-        var score = new Option<double>("--score-threshold") { Description = "Keep instances scoring at least this.", DefaultValueFactory = _ => 0.5 };
+        var score = ScoreThresholdOption.Create();
         var maxDetections = new Option<int>("--max-detections") { Description = "At most this many instances per image.", DefaultValueFactory = _ => 100 };
         var gt = new Option<string?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT), a file; with --source azure a blob name in the datasets container. Adds report.json, report.md and plots." };
-        var cpu = new Option<bool>("--cpu") { Description = "Run on the CPU even when CUDA is available." };
+        var cpu = new Option<bool>("--cpu") { Description = "Same as --provider cpu." };
+        var provider = ProviderOption.Create();
         var previews = new Option<bool>("--previews") { Description = "Also write an overlay PNG per labeled image to OUT_DIR/previews/." };
         var reviewTop = new Option<int>("--review-top") { Description = "Images shown in OUT_DIR/review.html, the review queue's worst first (their overlays drawn in previews/); 0 writes no page. review.json and review.csv rank every image.", DefaultValueFactory = _ => LabelReview.DefaultTop };
         var storage = new AzureStorageArguments();
         var postProcess = new PostProcessArguments();
+        var resize = new ResizeArguments();
         var polygons = new Option<bool>("--polygons") { Description = "Write annotations.json's masks as polygons instead of compressed RLE." };
         var formats = new Option<ExportFormat[]>("--format")
         {
@@ -56,9 +61,9 @@ internal static class LabelCommand
 
         var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
         {
-            input, model, output, source, workers, shardSize, batchSize, score, maxDetections, gt, cpu, previews, reviewTop,
+            input, model, output, source, workers, shardSize, batchSize, score, maxDetections, gt, cpu, provider, previews, reviewTop,
         };
-        foreach (var option in storage.All.Concat(postProcess.All).Append(polygons).Append(formats))
+        foreach (var option in storage.All.Concat(postProcess.All).Concat(resize.All).Append(polygons).Append(formats))
         {
             command.Options.Add(option);
         }
@@ -67,10 +72,11 @@ internal static class LabelCommand
             ct => RunAsync(
                 new LabelArguments(
                     parse.GetValue(input)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(shardSize),
-                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu), parse.GetValue(previews),
-                    parse.GetValue(source)),
+                    parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu) ? ExecutionProvider.Cpu : parse.GetValue(provider),
+                    parse.GetValue(previews), parse.GetValue(source)),
                 postProcess.Resolve(parse, parse.GetValue(score)),
                 new LabelOutputs(parse.GetValue(polygons), parse.GetValue(formats) ?? []),
+                resize.Resolve(parse),
                 parse.GetValue(reviewTop),
                 () => storage.Resolve(parse),
                 ct),
@@ -79,38 +85,47 @@ internal static class LabelCommand
     }
 
     private static async Task<int> RunAsync(
-        LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, int reviewTop,
+        LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, (int? ShortEdge, int? MaxSize) resize, int reviewTop,
         Func<AzureStorage> account, CancellationToken cancellationToken)
     {
         args.Validate();
         LabelReview.Validate(reviewTop);
         var outputFolder = args.Output.FullName;
-        var thresholds = new LabelingThresholds
-        {
-            ScoreThreshold = args.ScoreThreshold,
-            DetectionsPerImage = args.MaxDetections,
-            PostProcess = post.Mode,
-            DuplicateMaskIou = post.Labels.DuplicateMaskIou,
-            MinSpeckArea = post.Labels.MinSpeckArea,
-            Box = post.Labels.Box,
-        };
-        var (store, request) = args.Source == LabelSource.Azure
-            ? await AzureJobAsync(args, account(), thresholds, cancellationToken)
-            : await LocalJobAsync(args, outputFolder, thresholds, cancellationToken);
-
+        using ILoggerFactory loggers = new StandardErrorLoggerFactory(LogLevel.Warning);
         var cacheOptions = new ModelCacheOptions
         {
             CacheDirectory = Path.Combine(outputFolder, ".dimaskdino", "model-cache"),
-            Inference = new InferenceOptions { PreferredProvider = args.Cpu ? ExecutionProvider.Cpu : ExecutionProvider.Cuda },
-            Batching = new BatchPredictorOptions { BatchSize = args.BatchSize },
+            Inference = new InferenceOptions { PreferredProvider = args.Provider },
+            Batching = new BatchPredictorOptions { BatchSize = args.BatchSize, ResizeShortEdge = resize.ShortEdge, ResizeMaxSize = resize.MaxSize },
         };
-        using var models = new ModelCache(store, cacheOptions, NullLoggerFactory.Instance);
-        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions { ShardSize = args.ShardSize }, NullLoggerFactory.Instance);
+
+        // Everything that would make every image fail is checked before anything is written: the input has images,
+        // the model is an ONNX model with DiMaskDino metadata, the ground truth is a valid COCO dataset.
+        var (store, request) = args.Source == LabelSource.Azure
+            ? await AzureJobAsync(args, account(), cancellationToken)
+            : await LocalJobAsync(args, outputFolder, cancellationToken);
+        using var models = new ModelCache(store, cacheOptions, loggers);
+        var description = await LoadModelAsync(models, request.Model, args.Model, cancellationToken);
+        ResizeArguments.Check(resize, description);
+        request = request with
+        {
+            Thresholds = new LabelingThresholds
+            {
+                ScoreThreshold = ScoreThresholdOption.Resolve(args.ScoreThreshold, description),
+                DetectionsPerImage = args.MaxDetections,
+                PostProcess = post.Mode,
+                DuplicateMaskIou = post.Labels.DuplicateMaskIou,
+                MinSpeckArea = post.Labels.MinSpeckArea,
+                Box = post.Labels.Box,
+            },
+        };
+        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions { ShardSize = args.ShardSize }, loggers);
         var progress = new LabelProgress();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
 
-        await LabelExport.CopyAsync(store, result.Job, outputFolder, cancellationToken);
+        var userPaths = args.Source == LabelSource.Local ? LabelExport.UserPaths(result.Job, outputFolder, args.GroundTruth) : null;
+        await LabelExport.CopyAsync(store, result.Job, outputFolder, userPaths, cancellationToken);
         await outputs.WriteAsync(outputFolder, args.Source == LabelSource.Local ? Path.GetFullPath(args.Input) : null, cancellationToken);
         if (args.Previews)
         {
@@ -142,20 +157,22 @@ internal static class LabelCommand
     }
 
     /// <summary>The input folder as the images container, everything else under OUT_DIR/.dimaskdino; the model by file.</summary>
-    private static async Task<(IBlobStore, JobRequest)> LocalJobAsync(LabelArguments args, string outputFolder, LabelingThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<(IBlobStore, JobRequest)> LocalJobAsync(LabelArguments args, string outputFolder, CancellationToken cancellationToken)
     {
-        var work = new LocalFolderBlobStore(Path.Combine(outputFolder, ".dimaskdino"));
-        var store = new ContainerRoutedBlobStore(
-            work,
-            new Dictionary<string, IBlobStore> { [Containers.Images] = new InputFolderStore(Path.GetFullPath(args.Input), excluded: outputFolder) });
+        var images = new InputFolderStore(Path.GetFullPath(args.Input), excluded: outputFolder);
+        await RequireImagesAsync(images, JobPaths.ImagesPrefix(""), $"INPUT: no images found in {images.Folder}", cancellationToken);
         var modelFile = Path.GetFullPath(args.Model);
+        await CheckModelFileAsync(modelFile, cancellationToken);
+        var gtBytes = args.GroundTruth is { } gtFile ? ReadGroundTruth(File.ReadAllBytes(gtFile), Path.GetFullPath(gtFile)) : null;
         var modelVersion = "sha256:" + await HashAsync(modelFile, cancellationToken);
+
+        var work = new LocalFolderBlobStore(Path.Combine(outputFolder, ".dimaskdino"));
+        var store = new ContainerRoutedBlobStore(work, new Dictionary<string, IBlobStore> { [Containers.Images] = images });
         string? groundTruth = null;
-        if (args.GroundTruth is { } gtFile)
+        if (gtBytes is not null)
         {
-            var bytes = await File.ReadAllBytesAsync(gtFile, cancellationToken);
-            groundTruth = $"{Dataset}/{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}/annotations.json";
-            await work.WriteAsync(new BlobPath(Containers.Datasets, groundTruth), BinaryData.FromBytes(bytes), WriteMode.CreateNew, cancellationToken);
+            groundTruth = $"{Dataset}/{Convert.ToHexStringLower(SHA256.HashData(gtBytes))[..16]}/annotations.json";
+            await work.WriteAsync(new BlobPath(Containers.Datasets, groundTruth), BinaryData.FromBytes(gtBytes), WriteMode.CreateNew, cancellationToken);
         }
 
         return (store, new JobRequest
@@ -164,13 +181,12 @@ internal static class LabelCommand
             ImagesPrefix = "",
             Model = new ModelReference(ModelLocation.File, modelFile, modelVersion),
             ShardSize = args.ShardSize,
-            Thresholds = thresholds,
             GroundTruth = groundTruth,
         });
     }
 
     /// <summary>Everything in the storage account: images/{INPUT}/, models/{--model}, datasets/{--gt}; jobs and labels written there too.</summary>
-    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, AzureStorage account, LabelingThresholds thresholds, CancellationToken cancellationToken)
+    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, AzureStorage account, CancellationToken cancellationToken)
     {
         var store = account.BlobStore();
         await store.EnsureContainersAsync(Containers.All, cancellationToken);
@@ -183,10 +199,14 @@ internal static class LabelCommand
         var modelName = args.Model.StartsWith(Containers.Models + "/", StringComparison.Ordinal) ? args.Model[(Containers.Models.Length + 1)..] : args.Model;
         var model = await store.GetPropertiesAsync(JobPaths.Model(modelName), cancellationToken)
             ?? throw new CliInputException($"--model: blob {Containers.Models}/{modelName} does not exist");
-        if (args.GroundTruth is { } gt && await store.GetPropertiesAsync(JobPaths.GroundTruth(gt), cancellationToken) is null)
+        if (args.GroundTruth is { } gt)
         {
-            throw new CliInputException($"--gt: blob {Containers.Datasets}/{gt} does not exist");
+            var content = await store.ReadAsync(JobPaths.GroundTruth(gt), cancellationToken)
+                ?? throw new CliInputException($"--gt: blob {Containers.Datasets}/{gt} does not exist");
+            ReadGroundTruth(content.Data.ToArray(), $"{Containers.Datasets}/{gt}");
         }
+
+        await RequireImagesAsync(store, JobPaths.ImagesPrefix(prefix + "/"), $"INPUT: no images found under {Containers.Images}/{prefix}/", cancellationToken);
 
         return (store, new JobRequest
         {
@@ -194,15 +214,75 @@ internal static class LabelCommand
             ImagesPrefix = prefix + "/",
             Model = new ModelReference(ModelLocation.Blob, modelName, model.ETag),
             ShardSize = args.ShardSize,
-            Thresholds = thresholds,
             GroundTruth = args.GroundTruth,
         });
+    }
+
+    /// <summary>Throws naming <paramref name="what"/> unless the listing holds at least one image (or an entry failing as one).</summary>
+    private static async Task RequireImagesAsync(IBlobStore store, BlobPath prefix, string what, CancellationToken cancellationToken)
+    {
+        await foreach (var blob in store.ListAsync(prefix, cancellationToken))
+        {
+            if (ImageFileNames.IsImage(blob.Path.Name) || blob is { Problem: not null, IsFolder: true })
+            {
+                return;
+            }
+        }
+
+        throw new CliInputException($"{what} (searched recursively for {string.Join(" ", ImageFileNames.Extensions.Order(StringComparer.Ordinal))})");
+    }
+
+    /// <summary>A truncated file or one that is not an ONNX model with DiMaskDino metadata, found without loading it.</summary>
+    private static async Task CheckModelFileAsync(string file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = File.OpenRead(file);
+            ModelDescription.Parse(await OnnxMetadataReader.ReadAsync(stream, file, cancellationToken), file);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliInputException($"--model: {e.Message}");
+        }
+    }
+
+    /// <summary>Loads the model once before any shard runs (the workers reuse it): a model ONNX Runtime cannot load stops the command here.</summary>
+    private static async Task<ModelDescription> LoadModelAsync(ModelCache models, ModelReference model, string shown, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await models.GetAsync(model, new LabelingThresholds(), cancellationToken)).Model;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new CliInputException($"--model: {shown} cannot be loaded: {e.Message}");
+        }
+    }
+
+    /// <summary>The ground truth's bytes once they read as a COCO dataset; errors name <paramref name="shown"/>, the user's file or blob.</summary>
+    private static byte[] ReadGroundTruth(byte[] bytes, string shown)
+    {
+        try
+        {
+            CocoFiles.ReadDataset(new MemoryStream(bytes), shown);
+            return bytes;
+        }
+        catch (CocoFormatException e)
+        {
+            throw new CliInputException($"--gt: {e.Message}");
+        }
     }
 
     private static async Task<string> HashAsync(string file, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(file);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
+    }
+
+    private static bool IsBelow(string path, string folder)
+    {
+        var relative = Path.GetRelativePath(folder, path);
+        return relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative);
     }
 
     internal enum LabelSource
@@ -212,8 +292,8 @@ internal static class LabelCommand
     }
 
     private sealed record LabelArguments(
-        string Input, string Model, DirectoryInfo Output, int Workers, int ShardSize, int BatchSize, double ScoreThreshold, int MaxDetections,
-        string? GroundTruth, bool Cpu, bool Previews, LabelSource Source)
+        string Input, string Model, DirectoryInfo Output, int Workers, int ShardSize, int BatchSize, double? ScoreThreshold, int MaxDetections,
+        string? GroundTruth, ExecutionProvider Provider, bool Previews, LabelSource Source)
     {
         public void Validate()
         {
@@ -237,10 +317,7 @@ internal static class LabelCommand
                 throw new CliInputException($"--batch-size must be 1-1024, got {BatchSize}");
             }
 
-            if (ScoreThreshold is < 0 or > 1 || double.IsNaN(ScoreThreshold))
-            {
-                throw new CliInputException($"--score-threshold must be within 0..1, got {ScoreThreshold}");
-            }
+            ScoreThresholdOption.Validate(ScoreThreshold);
 
             if (MaxDetections < 1)
             {
@@ -251,9 +328,19 @@ internal static class LabelCommand
         private void ValidateLocal()
         {
             var input = Path.GetFullPath(Input);
+            if (File.Exists(input))
+            {
+                throw new CliInputException($"INPUT must be a folder; {input} is a file (put the image in a folder, or use dimaskdino predict for single images)");
+            }
+
             if (!Directory.Exists(input))
             {
                 throw new CliInputException($"INPUT: folder not found: {input}");
+            }
+
+            if (File.Exists(Output.FullName))
+            {
+                throw new CliInputException($"--out {Output.FullName} is a file; give a folder (it is created when missing)");
             }
 
             if (!File.Exists(Model))
@@ -266,10 +353,20 @@ internal static class LabelCommand
                 throw new CliInputException($"--gt: file not found: {Path.GetFullPath(GroundTruth)}");
             }
 
-            var inputFromOutput = Path.GetRelativePath(Output.FullName, input);
-            if (inputFromOutput == "." || (!inputFromOutput.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(inputFromOutput)))
+            // Compared after resolving links: a link must not lead --out onto INPUT, around it, or into it.
+            if (RealPaths.IsSameOrInside(input, Output.FullName))
             {
                 throw new CliInputException($"--out {Output.FullName} must not be INPUT or a folder that contains it");
+            }
+
+            if (RealPaths.IsSameOrInside(Output.FullName, input) && !IsBelow(Output.FullName, input))
+            {
+                throw new CliInputException($"--out {Output.FullName} leads through a symbolic link into INPUT ({RealPaths.Of(Output.FullName)}); give a folder outside INPUT");
+            }
+
+            if (GroundTruth is not null && RealPaths.IsSameOrInside(GroundTruth, Output.FullName))
+            {
+                throw new CliInputException($"--gt {Path.GetFullPath(GroundTruth)} lies inside --out {Output.FullName}, whose files label overwrites; keep the ground truth elsewhere");
             }
         }
     }

@@ -7,8 +7,8 @@ namespace DiMaskDino.Cli.Commands;
 
 /// <summary>
 /// The label command's live progress on standard error: a bar with images done / total, images per second, failures
-/// and the estimated time left. Draws only on an interactive terminal; otherwise (tests, pipes) it stays silent and
-/// the command prints just its final summary.
+/// and the estimated time left. Draws only on an interactive terminal; otherwise (logs, pipes) it writes a line every
+/// few seconds (<see cref="ProgressLines"/>).
 /// </summary>
 internal sealed class LabelProgress : IPipelineObserver
 {
@@ -48,7 +48,7 @@ internal sealed class LabelProgress : IPipelineObserver
     {
         if (!Interactive)
         {
-            return await work();
+            return await ProgressLines.RunAsync(work(), () => (Interlocked.Read(ref _done), Interlocked.Read(ref _total), Interlocked.Read(ref _failed)));
         }
 
         return await Error.Progress()

@@ -34,8 +34,8 @@ internal static class LabelReview
         ReviewDocument document;
         if (await store.GetPropertiesAsync(jsonBlob, cancellationToken) is not null)
         {
-            await LabelExport.CopyAsync(store, jsonBlob, json, cancellationToken);
-            await LabelExport.CopyAsync(store, JobPaths.Output(job.Request.Dataset, job.JobId, ReviewCsv.FileName), csv, cancellationToken);
+            await LabelExport.CopyAsync(store, jsonBlob, json, null, cancellationToken);
+            await LabelExport.CopyAsync(store, JobPaths.Output(job.Request.Dataset, job.JobId, ReviewCsv.FileName), csv, null, cancellationToken);
             await using var stream = File.OpenRead(json);
             document = await ReviewJson.ReadAsync(stream, json, cancellationToken);
         }

@@ -8,6 +8,7 @@ using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.Overlays;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Pipeline.Storage;
 using SixLabors.ImageSharp;
 
 namespace DiMaskDino.Cli.Commands;
@@ -20,8 +21,6 @@ namespace DiMaskDino.Cli.Commands;
 /// </summary>
 internal static class PredictCommand
 {
-    public const double DefaultScoreThreshold = 0.3;
-
     public static Command Create()
     {
         var images = new Argument<string[]>("IMAGE")
@@ -35,26 +34,19 @@ internal static class PredictCommand
             Description = "Output folder for results.json, images.json, failures.json and overlays/.",
             DefaultValueFactory = _ => new DirectoryInfo("predictions"),
         };
-        var threshold = new Option<double>("--score-threshold")
-        {
-            Description = "Keep instances scoring at least this (0 keeps the top 100 per image, as COCO evaluation expects).",
-            DefaultValueFactory = _ => DefaultScoreThreshold,
-        };
+        var threshold = ScoreThresholdOption.Create();
         var batchSize = new Option<int>("--batch-size") { Description = "Images per ONNX Runtime run.", DefaultValueFactory = _ => 8 };
         var polygons = new Option<bool>("--polygons") { Description = "Write segmentations as polygons instead of compressed RLE." };
-        var provider = new Option<ExecutionProvider>("--provider")
-        {
-            Description = "Execution provider: cuda (falls back to the CPU when CUDA is unavailable) or cpu.",
-            DefaultValueFactory = _ => ExecutionProvider.Cuda,
-        };
+        var provider = ProviderOption.Create();
         var noOverlays = new Option<bool>("--no-overlays") { Description = "Do not draw overlay PNGs." };
         var postProcess = new PostProcessArguments();
+        var resize = new ResizeArguments();
 
         var command = new Command("predict", "Label images with an exported DiMaskDino model: COCO results JSON and an overlay PNG per image.")
         {
             images, model, output, threshold, batchSize, polygons, provider, noOverlays,
         };
-        foreach (var option in postProcess.All)
+        foreach (var option in postProcess.All.Concat(resize.All))
         {
             command.Options.Add(option);
         }
@@ -65,25 +57,24 @@ internal static class PredictCommand
                     parse.GetValue(images)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(threshold), parse.GetValue(batchSize),
                     parse.GetValue(polygons), parse.GetValue(provider), !parse.GetValue(noOverlays)),
                 postProcess.Resolve(parse, parse.GetValue(threshold)),
+                resize.Resolve(parse),
                 ct),
             cancellationToken));
         return command;
     }
 
     private sealed record Request(
-        string[] Images, FileInfo Model, DirectoryInfo Output, double ScoreThreshold, int BatchSize, bool Polygons, ExecutionProvider Provider, bool Overlays);
+        string[] Images, FileInfo Model, DirectoryInfo Output, double? ScoreThreshold, int BatchSize, bool Polygons, ExecutionProvider Provider, bool Overlays);
 
-    private static async Task<int> RunAsync(Request request, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        Request request, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, (int? ShortEdge, int? MaxSize) resize, CancellationToken cancellationToken)
     {
         if (!request.Model.Exists)
         {
             throw new CliInputException($"--model: file not found: {request.Model.FullName}");
         }
 
-        if (request.ScoreThreshold is < 0 or > 1 || double.IsNaN(request.ScoreThreshold))
-        {
-            throw new CliInputException($"--score-threshold must be between 0 and 1, got {request.ScoreThreshold}");
-        }
+        ScoreThresholdOption.Validate(request.ScoreThreshold);
 
         if (request.BatchSize is < 1 or > 1024)
         {
@@ -94,10 +85,13 @@ internal static class PredictCommand
         var clock = Stopwatch.StartNew();
         using var session = new ModelSession(
             request.Model.FullName, new InferenceOptions { PreferredProvider = request.Provider }, new ConsoleLogger<ModelSession>());
+        ResizeArguments.Check(resize, session.Metadata);
         var predictor = new BatchPredictor(session, new BatchPredictorOptions
         {
             BatchSize = request.BatchSize,
-            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = request.ScoreThreshold },
+            ResizeShortEdge = resize.ShortEdge,
+            ResizeMaxSize = resize.MaxSize,
+            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = ScoreThresholdOption.Resolve(request.ScoreThreshold, session.Metadata) },
         });
         ConsoleUi.Info($"model loaded in {clock.Elapsed.TotalSeconds:F1} s; labelling {files.Count} images");
 
@@ -112,10 +106,26 @@ internal static class PredictCommand
         var renderer = new OverlayRenderer(session.Metadata.Classes);
         var loader = new ImageLoader();
         var indexOf = files.Select((file, index) => (file, index)).ToDictionary(p => p.file, p => p.index, StringComparer.Ordinal);
+        // A FIFO, device or socket is never opened (opening a FIFO blocks until a writer appears): it fails with the reason.
+        var readable = new List<string>(files.Count);
+        foreach (var file in files)
+        {
+            var kind = FileKinds.Of(file, followLinks: true);
+            if (kind == FileKind.Regular)
+            {
+                readable.Add(file);
+            }
+            else
+            {
+                writer.Add(indexOf[file], new ImageOutcome(file, 0, 0, [], $"not a regular file ({FileKinds.Describe(kind)}); never opened"));
+            }
+        }
+
+        long done = files.Count - readable.Count, failedSoFar = done;
         clock.Restart();
         // Outcomes arrive in input order; overlays are drawn and saved on several threads as they come.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(predictor.PredictAsync(ReadAsync(files, cancellationToken), cancellationToken), parallel, async (outcome, ct) =>
+        var labelling = Parallel.ForEachAsync(predictor.PredictAsync(ReadAsync(readable, cancellationToken), cancellationToken), parallel, async (outcome, ct) =>
         {
             int index = indexOf[outcome.Key];
             if (post.Mode == PostProcessMode.Labels && outcome.Succeeded)
@@ -124,6 +134,12 @@ internal static class PredictCommand
             }
 
             writer.Add(index, outcome);
+            Interlocked.Increment(ref done);
+            if (!outcome.Succeeded)
+            {
+                Interlocked.Increment(ref failedSoFar);
+            }
+
             if (request.Overlays && outcome.Succeeded)
             {
                 var image = loader.Load(await File.ReadAllBytesAsync(files[index], ct));
@@ -131,6 +147,15 @@ internal static class PredictCommand
                 PredictionWriter.WriteAtomically(writer.OverlayPath(index), stream => overlay.SaveAsPng(stream));
             }
         });
+        if (LabelProgress.Interactive)
+        {
+            await labelling;
+        }
+        else
+        {
+            await ProgressLines.RunAsync(labelling, () => (Interlocked.Read(ref done), files.Count, Interlocked.Read(ref failedSoFar)));
+        }
+
         var elapsed = clock.Elapsed;
         writer.WriteAll();
 

@@ -6,6 +6,7 @@ using DiMaskDino.Pipeline;
 using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Processing;
+using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Workers;
 using Microsoft.Extensions.Logging;
 
@@ -105,7 +106,7 @@ internal static class WorkerCommand
 
     private static async Task FinalizeAsync(JobFinalizer finalizer, BinaryData body, CancellationToken cancellationToken)
     {
-        var message = JobStore.Deserialize(body, PipelineJsonContext.Default.FinalizeMessage, "finalize message");
+        var message = PoisonMessageException.Parse(body, PipelineJsonContext.Default.FinalizeMessage, "finalize message");
         var summary = await finalizer.FinalizeAsync(message.JobId, cancellationToken);
         Console.Out.WriteLine($"job {summary.JobId} finalized: {summary.ImagesLabeled} labeled, {summary.ImagesFailed} failed, {summary.Annotations} annotations");
     }

@@ -37,7 +37,14 @@ public sealed class BoundingBoxJsonConverter : JsonConverter<BoundingBox?>
                 throw new JsonException("a box must have exactly 4 numbers, found more");
             }
 
-            values[count++] = reader.GetDouble();
+            // Utf8JsonReader reads 1e400 as infinity; a box must be a real size.
+            var value = reader.GetDouble();
+            if (!double.IsFinite(value))
+            {
+                throw new JsonException($"a box must contain finite numbers, found {System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}");
+            }
+
+            values[count++] = value;
         }
 
         return count switch

@@ -32,8 +32,8 @@ public sealed partial class JobJanitor(
 
     public async Task<JanitorReport> RunAsync(CancellationToken cancellationToken = default)
     {
-        var shardsFailed = await sweeper.SweepAsync(queues.Shards, cancellationToken);
-        var jobsFailed = await FailDeadFinalizesAsync(cancellationToken);
+        var (shardsFailed, unreadable) = await sweeper.SweepWithUnreadableAsync(queues.Shards, cancellationToken);
+        var (jobsFailed, unreadableFinalizes) = await FailDeadFinalizesAsync(cancellationToken);
         var resent = 0;
         foreach (var jobId in await ListJobIdsAsync(cancellationToken))
         {
@@ -62,14 +62,14 @@ public sealed partial class JobJanitor(
         }
 
         var compared = await checkpoints.ComparePendingAsync(cancellationToken);
-        var report = new JanitorReport(shardsFailed, jobsFailed, resent, compared);
-        LogRun(logger, report.ShardsFailed, report.JobsFailed, report.FinalizesResent, report.ComparisonsWritten);
+        var report = new JanitorReport(shardsFailed, jobsFailed, resent, compared) { UnreadableDeadLetters = unreadable + unreadableFinalizes };
+        LogRun(logger, report.ShardsFailed, report.JobsFailed, report.FinalizesResent, report.ComparisonsWritten, report.UnreadableDeadLetters);
         return report;
     }
 
-    private async Task<int> FailDeadFinalizesAsync(CancellationToken cancellationToken)
+    private async Task<(int Failed, int Unreadable)> FailDeadFinalizesAsync(CancellationToken cancellationToken)
     {
-        var failed = 0;
+        var (failed, unreadable) = (0, 0);
         await foreach (var dead in queues.Finalize.PeekDeadLettersAsync(cancellationToken))
         {
             FinalizeMessage message;
@@ -79,7 +79,8 @@ public sealed partial class JobJanitor(
             }
             catch (InvalidDataException e)
             {
-                LogUnreadable(logger, dead.Id, queues.Finalize.Name, e.Message);
+                LogUnreadable(logger, dead.Id, queues.Finalize.Name, $"{e.Message} (dead-letter reason: {dead.Reason})");
+                unreadable++;
                 continue;
             }
 
@@ -90,7 +91,7 @@ public sealed partial class JobJanitor(
             }
         }
 
-        return failed;
+        return (failed, unreadable);
     }
 
     /// <summary>Marks the job failed unless it moved on since it was read (finished meanwhile).</summary>
@@ -143,6 +144,6 @@ public sealed partial class JobJanitor(
     private static partial void LogUnreadable(ILogger logger, string messageId, string queue, string reason);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information,
-        Message = "Janitor: {ShardsFailed} dead-lettered shards recorded as failed, {JobsFailed} jobs marked failed, {Resent} finalize messages re-sent, {Compared} checkpoint comparisons written")]
-    private static partial void LogRun(ILogger logger, int shardsFailed, int jobsFailed, int resent, int compared);
+        Message = "Janitor: {ShardsFailed} dead-lettered shards recorded as failed, {JobsFailed} jobs marked failed, {Resent} finalize messages re-sent, {Compared} checkpoint comparisons written, {Unreadable} unreadable dead letters (poison messages) left for a person")]
+    private static partial void LogRun(ILogger logger, int shardsFailed, int jobsFailed, int resent, int compared, int unreadable);
 }

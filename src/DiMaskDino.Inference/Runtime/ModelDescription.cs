@@ -16,6 +16,9 @@ public sealed record ModelClass(int Index, int Id, string Name);
 public sealed record ModelDescription
 {
     public const string Prefix = "dimaskdino.";
+
+    /// <summary>The optional metadata key (after <see cref="Prefix"/>) of <see cref="RecommendedScoreThreshold"/>.</summary>
+    public const string ScoreThresholdKey = "score_threshold";
     public const string ImagesInput = "images";
     public const string LogitsOutput = "pred_logits";
     public const string BoxesOutput = "pred_boxes";
@@ -80,6 +83,9 @@ public sealed record ModelDescription
 
     public required string Checkpoint { get; init; }
     public required string ExporterVersion { get; init; }
+
+    /// <summary>The score threshold the model recommends for labels (optional key <c>dimaskdino.score_threshold</c>), in 0..1.</summary>
+    public double? RecommendedScoreThreshold { get; init; }
 
     /// <summary>Mask output size: the input size / 4 (null for a size-dynamic graph).</summary>
     public int? MaskHeight => InputHeight / 4;
@@ -154,6 +160,7 @@ public sealed record ModelDescription
             Metrics = reader.Metrics("metrics"),
             Checkpoint = reader.Text("checkpoint", allowEmpty: true),
             ExporterVersion = reader.Text("exporter_version", allowEmpty: true),
+            RecommendedScoreThreshold = reader.OptionalFraction(ScoreThresholdKey),
         };
         if (resizes && metadata.ResizeMaxSize < metadata.ResizeShortEdge)
         {
@@ -228,6 +235,18 @@ public sealed record ModelDescription
         {
             var shown = value.Length > 80 ? value[..80] + "…" : value;
             return new InvalidDataException($"{modelName}: metadata key \"{Prefix}{name}\" is malformed ({why}): \"{shown}\"", inner);
+        }
+
+        public double? OptionalFraction(string name)
+        {
+            if (!props.TryGetValue(Prefix + name, out var value))
+            {
+                return null;
+            }
+
+            return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && x is >= 0 and <= 1
+                ? x
+                : throw Malformed(name, value, "expected a number within 0..1");
         }
 
         public int Positive(string name)

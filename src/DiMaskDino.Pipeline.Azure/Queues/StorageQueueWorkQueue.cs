@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Azure.Storage.Queues.Specialized;
 using DiMaskDino.Pipeline.Queues;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -80,7 +81,14 @@ public sealed class StorageQueueWorkQueue : IWorkQueue
     public string PoisonQueueName => Name + "-poison";
 
     /// <summary>Client options every <see cref="QueueServiceClient"/> used with this adapter must be created with.</summary>
-    public static QueueClientOptions CreateClientOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
+    /// A received message that is not base64 (sent by another tool, or by hand) is moved to the queue's poison queue with
+    /// the reason, instead of failing the whole receive on every attempt.
+    public static QueueClientOptions CreateClientOptions()
+    {
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        options.MessageDecodingFailed += MoveUndecodableToPoisonAsync;
+        return options;
+    }
 
     /// <summary>Creates the queue and its poison queue where missing; the other methods call it once by themselves.</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken = default)
@@ -232,6 +240,36 @@ public sealed class StorageQueueWorkQueue : IWorkQueue
                 }
             }
         }
+    }
+
+    internal const string NotBase64Reason = "MessageNotReadable: the message is not base64 (DiMaskDino queue messages are base64-encoded envelopes)";
+
+    /// <summary>
+    /// The SDK leaves a message it cannot decode out of the received batch and hands it here, raw: copied to
+    /// <c>{queue}-poison</c> as an envelope with the reason (body: the message text as received), then deleted.
+    /// Peeked messages are only looked at, never moved.
+    /// </summary>
+    private static async Task MoveUndecodableToPoisonAsync(QueueMessageDecodingFailedEventArgs args)
+    {
+        if (args.ReceivedMessage is not { } message)
+        {
+            return;
+        }
+
+        var queue = args.Queue;
+        var poison = queue.GetParentQueueServiceClient().GetQueueClient(queue.Name + "-poison");
+        var envelope = new StorageQueueEnvelope(message.MessageId, message.Body.ToArray(), (int)message.DequeueCount, NotBase64Reason);
+        if (args.IsRunningSynchronously)
+        {
+            poison.CreateIfNotExists(cancellationToken: args.CancellationToken);
+            poison.SendMessage(envelope.ToBinaryData(), cancellationToken: args.CancellationToken);
+            queue.DeleteMessage(message.MessageId, message.PopReceipt, args.CancellationToken);
+            return;
+        }
+
+        await poison.CreateIfNotExistsAsync(cancellationToken: args.CancellationToken);
+        await poison.SendMessageAsync(envelope.ToBinaryData(), cancellationToken: args.CancellationToken);
+        await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken);
     }
 
     internal const string UnreadableReason = "MessageNotReadable: the body is not a DiMaskDino queue envelope (is the QueueServiceClient created with StorageQueueWorkQueue.CreateClientOptions()?)";

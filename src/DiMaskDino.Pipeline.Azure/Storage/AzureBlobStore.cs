@@ -128,6 +128,13 @@ public sealed class AzureBlobStore : IBlobStore
         {
             foreach (var item in page.Current.Values)
             {
+                if (NameProblem(prefix.Container, item.Name) is { } problem)
+                {
+                    // A name no blob path can hold ("a//b.png", "x/../y.png"): reported by the planner, never read.
+                    yield return BlobProperties.Unreadable(BlobPath.Unvalidated(prefix.Container, item.Name), problem);
+                    continue;
+                }
+
                 yield return new BlobProperties(
                     new BlobPath(prefix.Container, item.Name),
                     item.Properties.ContentLength ?? 0,
@@ -163,6 +170,19 @@ public sealed class AzureBlobStore : IBlobStore
     /// The ETag in its HTTP header form ("0x…" with quotes). Responses carry it quoted, listings unquoted; one form
     /// lets callers compare what a read, a property call and a listing say.
     /// </summary>
+    private static string? NameProblem(string container, string name)
+    {
+        try
+        {
+            BlobPath.Validate(container, name);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return "name not representable: " + e.Message;
+        }
+    }
+
     private static string Quoted(ETag etag) => $"\"{etag.ToString().Trim('"')}\"";
 
     /// <summary>Moves to the next listing page; a container that does not exist lists as empty.</summary>

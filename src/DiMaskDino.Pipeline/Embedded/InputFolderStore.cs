@@ -29,7 +29,8 @@ public sealed class InputFolderStore : IBlobStore
         _links = new LocalStoreRoot(Folder);
         if (excluded is not null)
         {
-            var relative = Path.GetRelativePath(Folder, Path.GetFullPath(excluded));
+            // Compared after resolving links: an output folder reached through a link into the input is still excluded.
+            var relative = Path.GetRelativePath(RealPaths.Of(Folder), RealPaths.Of(excluded));
             if (relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative))
             {
                 _excludedPrefix = relative.Replace(Path.DirectorySeparatorChar, '/') + "/";
@@ -93,6 +94,7 @@ public sealed class InputFolderStore : IBlobStore
     private FileStream? Open(BlobPath path)
     {
         var file = FileOf(path);
+        LocalFolderBlobStore.CheckReadable(file);
         try
         {
             return new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, BufferSize, useAsync: true);

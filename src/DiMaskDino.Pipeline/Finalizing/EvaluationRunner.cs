@@ -29,9 +29,7 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
         var folder = Directory.CreateTempSubdirectory("dimaskdino-eval-").FullName;
         try
         {
-            var gtFile = Path.Combine(folder, "gt.json");
-            await File.WriteAllBytesAsync(gtFile, gtBytes.Data.ToArray(), cancellationToken);
-            var truth = CocoFiles.ReadDataset(gtFile);
+            var truth = CocoFiles.ReadDataset(gtBytes.Data.ToStream(), gtPath.ToString());
             var labels = CocoFiles.ReadDataset(annotationsFile);
             var gtIds = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var image in truth.Images)

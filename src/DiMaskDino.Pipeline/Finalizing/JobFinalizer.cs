@@ -52,7 +52,9 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
                 shardsFailed++;
             }
 
-            labeledThisJob += manifest.Images.Count(i => i.CarriedFrom is null);
+            // Labeled by the model in this job: neither carried from the base job nor failed.
+            var carried = manifest.Images.Where(i => i.CarriedFrom is not null).Select(i => i.Id).ToHashSet();
+            labeledThisJob += result.Images.Count(i => i.Failure is null && !carried.Contains(i.Id));
             output.Add(result);
             review.Add(result);
         }

@@ -12,7 +12,8 @@ namespace DiMaskDino.Pipeline.Planning;
 /// same name and ETag keeps its id and result (<see cref="ManifestImage.CarriedFrom"/>), unless its result was a shard
 /// failure (then it is labeled again); a changed image keeps its id and is labeled again; a new image gets the next id
 /// after the base job's largest, in name order; a base image missing from the listing is removed from the output.
-/// Ids of a full job are 1..N in name order.
+/// Ids of a full job are 1..N in name order. An entry the listing could not read (<see cref="Storage.BlobProperties.Problem"/>)
+/// is planned like an image when its name is an image's (or it is a folder), and fails with that reason.
 /// </remarks>
 public sealed class JobPlanner(JobStore store)
 {
@@ -44,7 +45,7 @@ public sealed class JobPlanner(JobStore store)
         await foreach (var blob in store.Blobs.ListAsync(JobPaths.ImagesPrefix(request.ImagesPrefix), cancellationToken))
         {
             var name = blob.Path.Name;
-            if (!ImageFileNames.IsImage(name))
+            if (!ImageFileNames.IsImage(name) && !(blob.Problem is not null && blob.IsFolder))
             {
                 skipped++;
                 continue;
@@ -61,12 +62,12 @@ public sealed class JobPlanner(JobStore store)
             {
                 var (old, from) = previous.Current;
                 var reusable = old.ETag == blob.ETag && old.Failure?.Kind != FailureKind.Shard;
-                image = new ManifestImage(old.Id, name, blob.ETag, blob.Length) { CarriedFrom = reusable ? from : null };
+                image = new ManifestImage(old.Id, name, blob.ETag, blob.Length) { CarriedFrom = reusable ? from : null, Problem = blob.Problem };
                 hasPrevious = await previous.MoveNextAsync();
             }
             else
             {
-                image = new ManifestImage(nextId++, name, blob.ETag, blob.Length);
+                image = new ManifestImage(nextId++, name, blob.ETag, blob.Length) { Problem = blob.Problem };
             }
 
             maxId = Math.Max(maxId, image.Id);

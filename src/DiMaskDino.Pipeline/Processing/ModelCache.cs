@@ -63,6 +63,8 @@ public sealed partial class ModelCache(IBlobStore store, ModelCacheOptions optio
                 BatchSize = options.Batching.BatchSize,
                 DecodeParallelism = options.Batching.DecodeParallelism,
                 MaxPixels = options.Batching.MaxPixels,
+                ResizeShortEdge = options.Batching.ResizeShortEdge,
+                ResizeMaxSize = options.Batching.ResizeMaxSize,
                 PostProcessing = new InstancePostProcessorOptions
                 {
                     DetectionsPerImage = thresholds.DetectionsPerImage,

@@ -8,7 +8,8 @@ namespace DiMaskDino.Pipeline.Processing;
 /// most <c>byteCap</c> bytes that were started but not yet taken by the consumer (an image larger than the cap is
 /// still downloaded, alone). The bytes of an image count from the start of its download (by the manifest's length,
 /// corrected to the real length once read) until <see cref="ReadAllAsync"/> hands it out. Disposing cancels the
-/// downloads and drops whatever was buffered.
+/// downloads and drops whatever was buffered. One image that cannot be read (vanished, not a regular file, past the
+/// time limit) is handed out with the reason instead of content; the others go on.
 /// </summary>
 internal sealed class ShardDownloads : IAsyncDisposable
 {
@@ -16,8 +17,9 @@ internal sealed class ShardDownloads : IAsyncDisposable
     private readonly (int Index, BlobPath Path, long Length)[] _images;
     private readonly int _parallelism;
     private readonly long _byteCap;
+    private readonly TimeSpan _readTimeout;
     private readonly CancellationTokenSource _stop;
-    private readonly Channel<(int Index, BlobContent? Content, long Held)> _ready = Channel.CreateUnbounded<(int, BlobContent?, long)>(
+    private readonly Channel<(int Index, BlobContent? Content, string? Failure, long Held)> _ready = Channel.CreateUnbounded<(int, BlobContent?, string?, long)>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _taken = new(0);
     private readonly Lock _gate = new();
@@ -25,8 +27,10 @@ internal sealed class ShardDownloads : IAsyncDisposable
     private long _held;
     private long _peakHeld;
 
-    public ShardDownloads(IBlobStore blobs, IEnumerable<(int Index, BlobPath Path, long Length)> images, int parallelism, long byteCap, CancellationToken cancellationToken)
+    public ShardDownloads(
+        IBlobStore blobs, IEnumerable<(int Index, BlobPath Path, long Length)> images, int parallelism, long byteCap, TimeSpan readTimeout, CancellationToken cancellationToken)
     {
+        _readTimeout = readTimeout;
         _blobs = blobs;
         _images = [.. images];
         _parallelism = parallelism;
@@ -47,13 +51,13 @@ internal sealed class ShardDownloads : IAsyncDisposable
         }
     }
 
-    /// <summary>Each image in manifest order: its index and content (null when the blob no longer exists). Read once.</summary>
-    public async IAsyncEnumerable<(int Index, BlobContent? Content)> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>Each image in manifest order: its index and content, or (content null) why it could not be read. Read once.</summary>
+    public async IAsyncEnumerable<(int Index, BlobContent? Content, string? Failure)> ReadAllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var (index, content, held) in _ready.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var (index, content, failure, held) in _ready.Reader.ReadAllAsync(cancellationToken))
         {
             Release(held);
-            yield return (index, content);
+            yield return (index, content, failure);
         }
     }
 
@@ -71,7 +75,7 @@ internal sealed class ShardDownloads : IAsyncDisposable
 
     private async Task ProduceAsync(CancellationToken cancellationToken)
     {
-        var window = new Queue<(int Index, long Held, Task<BlobContent?> Read)>();
+        var window = new Queue<(int Index, long Held, Task<(BlobContent? Content, string? Failure)> Read)>();
         try
         {
             var next = 0;
@@ -80,7 +84,7 @@ internal sealed class ShardDownloads : IAsyncDisposable
                 while (next < _images.Length && window.Count < _parallelism && TryReserve(Math.Max(0, _images[next].Length)))
                 {
                     var (index, path, length) = _images[next++];
-                    window.Enqueue((index, Math.Max(0, length), _blobs.ReadAsync(path, cancellationToken)));
+                    window.Enqueue((index, Math.Max(0, length), ReadOneAsync(path, cancellationToken)));
                 }
 
                 if (window.Count == 0)
@@ -90,10 +94,10 @@ internal sealed class ShardDownloads : IAsyncDisposable
                 }
 
                 var (current, reserved, pending) = window.Dequeue();
-                var content = await pending;
+                var (content, failure) = await pending;
                 var held = content?.Data.ToMemory().Length ?? 0;
                 Adjust(held - reserved);
-                await _ready.Writer.WriteAsync((current, content, held), cancellationToken);
+                await _ready.Writer.WriteAsync((current, content, failure, held), cancellationToken);
             }
 
             _ready.Writer.TryComplete();
@@ -109,6 +113,25 @@ internal sealed class ShardDownloads : IAsyncDisposable
             {
                 await ((Task)pending).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
+        }
+    }
+
+    private async Task<(BlobContent? Content, string? Failure)> ReadOneAsync(BlobPath path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // On a thread of its own: a local open(2) that blocks (a FIFO swapped in after planning) must not stall the
+            // producer; past the time limit it is abandoned (a thread stays blocked in that open until a writer appears).
+            var content = await Task.Run(() => _blobs.ReadAsync(path, cancellationToken), cancellationToken).WaitAsync(_readTimeout, cancellationToken);
+            return (content, content is null ? "the image blob no longer exists (deleted after the job was planned)" : null);
+        }
+        catch (TimeoutException)
+        {
+            return (null, $"reading the image took longer than {_readTimeout.TotalSeconds:0.#} s, the time limit for one image");
+        }
+        catch (UnreadableBlobException e)
+        {
+            return (null, e.Message);
         }
     }
 

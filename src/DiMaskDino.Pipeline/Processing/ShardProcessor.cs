@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -42,7 +43,7 @@ public sealed partial class ShardProcessor(
     /// </summary>
     public async Task<PreparedShard> PrepareAsync(BinaryData messageBody, CancellationToken cancellationToken)
     {
-        var message = JobStore.Deserialize(messageBody, PipelineJsonContext.Default.ShardMessage, "shard message");
+        var message = PoisonMessageException.Parse(messageBody, PipelineJsonContext.Default.ShardMessage, "shard message");
         var job = await store.RequireJobAsync(message.JobId, cancellationToken);
         if (job.State is JobState.Cancelled or JobState.Completed or JobState.Failed)
         {
@@ -65,14 +66,20 @@ public sealed partial class ShardProcessor(
             throw new InvalidDataException($"{JobPaths.Shard(job.JobId, message.Shard)} is the manifest of job {manifest.JobId} shard {manifest.Shard}");
         }
 
-        var paths = manifest.Images.Select(i => ImagePath(manifest, i)).ToArray();
         var results = new ImageResult?[manifest.Images.Count];
         var categories = await CopyCarriedAsync(job, manifest, results, cancellationToken);
+        foreach (var (image, index) in manifest.Images.Select((image, index) => (image, index)).Where(p => p.image.Problem is not null && results[p.index] is null))
+        {
+            results[index] = Failed(image, image.ETag, image.Problem!);
+        }
+
+        var paths = manifest.Images.Select(i => i.Problem is null ? ImagePath(manifest, i) : default).ToArray();
         var toLabel = Enumerable.Range(0, results.Length).Where(i => results[i] is null).ToArray();
         var downloads = toLabel.Length == 0
             ? null
             : new ShardDownloads(
-                store.Blobs, toLabel.Select(i => (i, paths[i], manifest.Images[i].Length)), options.DownloadParallelism, options.PrefetchBytes, cancellationToken);
+                store.Blobs, toLabel.Select(i => (i, paths[i], manifest.Images[i].Length)), options.DownloadParallelism, options.PrefetchBytes, options.ImageReadTimeout,
+                cancellationToken);
         return new PreparedShard(this, job, message.Shard, new ShardWork(manifest, results, categories, toLabel, downloads));
     }
 
@@ -100,7 +107,7 @@ public sealed partial class ShardProcessor(
         var shard = manifest.Shard;
         LogStarted(logger, job.JobId, shard, manifest.Images.Count);
         _observer.ShardStarted(job.JobId, shard, manifest.Images.Count);
-        foreach (var (image, index) in manifest.Images.Select((image, index) => (image, index)).Where(p => p.image.CarriedFrom is not null))
+        foreach (var (image, index) in manifest.Images.Select((image, index) => (image, index)).Where(p => p.image.CarriedFrom is not null || p.image.Problem is not null))
         {
             _observer.ImageFinished(job.JobId, shard, image.Name, results[index]!.Failure?.Reason);
         }
@@ -114,7 +121,8 @@ public sealed partial class ShardProcessor(
             var labeler = new InstanceResults(thresholds, predictor.Model, evaluate);
             categories = [.. predictor.Model.Classes.Select(c => new LabelCategory(c.Id, c.Name))];
             var read = new ConcurrentDictionary<int, BlobContent>();
-            await foreach (var outcome in predictor.PredictAsync(InputsAsync(downloads, read, cancellationToken), cancellationToken))
+            var unread = new ConcurrentDictionary<int, string>();
+            await foreach (var outcome in predictor.PredictAsync(InputsAsync(downloads, read, unread, cancellationToken), cancellationToken))
             {
                 var index = int.Parse(outcome.Key, CultureInfo.InvariantCulture);
                 read.TryRemove(index, out var content);
@@ -127,7 +135,7 @@ public sealed partial class ShardProcessor(
             foreach (var index in toLabel.Where(i => results[i] is null))
             {
                 var image = manifest.Images[index];
-                results[index] = Failed(image, image.ETag, "the image blob no longer exists (deleted after the job was planned)");
+                results[index] = Failed(image, image.ETag, unread.GetValueOrDefault(index, "the image was not read"));
                 _observer.ImageFinished(job.JobId, shard, image.Name, results[index]!.Failure!.Reason);
             }
         }
@@ -165,12 +173,14 @@ public sealed partial class ShardProcessor(
     }
 
     private static async IAsyncEnumerable<ImageInput> InputsAsync(
-        ShardDownloads downloads, ConcurrentDictionary<int, BlobContent> read, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ShardDownloads downloads, ConcurrentDictionary<int, BlobContent> read, ConcurrentDictionary<int, string> unread,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var (index, content) in downloads.ReadAllAsync(cancellationToken))
+        await foreach (var (index, content, failure) in downloads.ReadAllAsync(cancellationToken))
         {
             if (content is null)
             {
+                unread[index] = failure!;
                 continue;
             }
 

@@ -145,6 +145,16 @@ public sealed class LocalFolderBlobStore : IBlobStore
     internal static BlobProperties PropertiesOf(BlobPath path, long length, DateTime lastWriteUtc) =>
         new(path, length, ETagOf(length, lastWriteUtc), new DateTimeOffset(lastWriteUtc, TimeSpan.Zero));
 
+    /// <summary>Refuses, without opening it, a FIFO, device or socket (opening a FIFO would block until a writer appears).</summary>
+    internal static void CheckReadable(string file)
+    {
+        var kind = FileKinds.Of(file, followLinks: true);
+        if (kind is not (FileKind.Regular or FileKind.Folder or FileKind.Missing))
+        {
+            throw new UnreadableBlobException($"not a regular file ({FileKinds.Describe(kind)}); never opened");
+        }
+    }
+
     private static string ETagOf(long length, DateTime lastWriteUtc) =>
         string.Create(CultureInfo.InvariantCulture, $"\"{length:x}-{lastWriteUtc.Ticks:x}\"");
 
@@ -157,6 +167,7 @@ public sealed class LocalFolderBlobStore : IBlobStore
 
     private static FileStream? OpenOrNull(string file)
     {
+        CheckReadable(file);
         try
         {
             // Delete sharing lets writers rename over (and deleters remove) a file that is being read, also on Windows.

@@ -7,6 +7,9 @@ namespace DiMaskDino.Pipeline.Storage;
 /// the entries are sorted by the key "name" for a file and "name/" for a sub-folder: every blob below folder "a"
 /// starts with "a/", and no sibling name can fall between "a/" and "a/…" (siblings contain no '/'), so emitting a
 /// sub-folder's blobs at the position of "a/" gives exactly the order Azure Blob Storage lists in.
+/// No entry stops the walk: one that cannot be read as a blob (a link leading outside the root, dangling or in a loop,
+/// a FIFO, device or socket, a name that is not valid UTF-8) is listed with <see cref="BlobProperties.Problem"/> set,
+/// and is never opened.
 /// </summary>
 internal static class LocalFolderListing
 {
@@ -31,32 +34,93 @@ internal static class LocalFolderListing
             }
 
             var fullPath = Path.Join(current, entry.Name);
-            var blob = new BlobPath(container, currentName + entry.Name);
-            var real = entry.IsLink ? root.CheckLink(fullPath, blob) : Path.Join(currentReal, entry.Name);
-            if (entry.IsFolder)
+            var name = currentName + entry.Name;
+            if (NameProblem(container, name, fullPath) is { } nameProblem)
             {
-                if (entry.IsLink && stack.Any(level => level.RealFolder == real || level.RealFolder.StartsWith(real + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
-                {
-                    throw new IOException($"blob folder \"{blob}\" is a symbolic link to \"{real}\", which contains the folders being listed; listing it would never end");
-                }
+                yield return BlobProperties.Unreadable(BlobPath.Unvalidated(container, name), nameProblem, entry.IsFolder);
+                continue;
+            }
 
+            var blob = new BlobPath(container, name);
+            var (kind, real, problem) = entry.IsLink ? Follow(root, fullPath) : (entry.IsFolder ? FileKind.Folder : KindOf(entry, fullPath), Path.Join(currentReal, entry.Name), null);
+            if (problem is null && kind == FileKind.Folder && entry.IsLink
+                && stack.Any(level => level.RealFolder == real || level.RealFolder.StartsWith(real + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
+            {
+                problem = $"symbolic link loop: the folder link leads to {real}, which contains the folders being listed";
+            }
+
+            if (problem is null && kind is not (FileKind.Regular or FileKind.Folder or FileKind.Missing))
+            {
+                problem = $"not a regular file ({FileKinds.Describe(kind)}); never opened";
+            }
+
+            if (problem is not null)
+            {
+                yield return BlobProperties.Unreadable(blob, problem, isFolder: kind == FileKind.Folder || entry.IsFolder);
+            }
+            else if (kind == FileKind.Folder)
+            {
                 stack.Push((fullPath, real, blob.Name + "/", new Queue<Entry>(EntriesOf(fullPath, ""))));
-                continue;
             }
-
-            if (entry.IsLink)
+            else if (!entry.IsLink)
             {
-                var target = new FileInfo(fullPath);
-                if (target.Exists)
+                if (kind != FileKind.Missing)
                 {
-                    yield return LocalFolderBlobStore.PropertiesOf(blob, target.Length, target.LastWriteTimeUtc);
+                    yield return LocalFolderBlobStore.PropertiesOf(blob, entry.Length, entry.LastWriteUtc);
                 }
-
-                continue;
             }
-
-            yield return LocalFolderBlobStore.PropertiesOf(blob, entry.Length, entry.LastWriteUtc);
+            else if (new FileInfo(fullPath) is { Exists: true } target)
+            {
+                yield return LocalFolderBlobStore.PropertiesOf(blob, target.Length, target.LastWriteTimeUtc);
+            }
         }
+    }
+
+    /// <summary>Why a name cannot be a blob: not valid UTF-8 (.NET shows such bytes as U+FFFD and cannot open the file by that name), or refused by <see cref="BlobPath"/>.</summary>
+    private static string? NameProblem(string container, string name, string fullPath)
+    {
+        if (name.Contains('\uFFFD', StringComparison.Ordinal) && FileKinds.Of(fullPath, followLinks: false) == FileKind.Missing)
+        {
+            return "name not representable: the file name is not valid UTF-8 (shown with U+FFFD for the invalid bytes); rename it to label it";
+        }
+
+        try
+        {
+            BlobPath.Validate(container, name);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return "name not representable: " + e.Message;
+        }
+    }
+
+    /// <summary>A zero-length entry may be a FIFO, a device or a socket (their size is 0): asked for its type. Others are files.</summary>
+    private static FileKind KindOf(Entry entry, string fullPath) =>
+        entry.Length == 0 ? FileKinds.Of(fullPath, followLinks: false) : FileKind.Regular;
+
+    /// <summary>A link's final target: its kind and real path, or why it cannot be followed (a loop, outside the root, dangling).</summary>
+    private static (FileKind Kind, string Real, string? Problem) Follow(LocalStoreRoot root, string fullPath)
+    {
+        string real;
+        try
+        {
+            real = LocalStoreRoot.RealPathOf(fullPath);
+        }
+        catch (IOException e)
+        {
+            return (FileKind.Link, fullPath, $"symbolic link loop: {e.Message}");
+        }
+
+        if (!root.IsInside(real))
+        {
+            return (FileKind.Link, real, $"symbolic link leads outside the input folder (to {real}); links may only point inside it");
+        }
+
+        var kind = FileKinds.Of(fullPath, followLinks: true);
+        return kind == FileKind.Missing
+            ? (kind, real, $"dangling symbolic link: its target {real} does not exist")
+            : (kind, real, null);
     }
 
     private static List<Entry> EntriesOf(string folder, string entryPrefix)

@@ -19,7 +19,7 @@ internal sealed class LocalStoreRoot
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Path = System.IO.Path.TrimEndingDirectorySeparator(System.IO.Path.GetFullPath(root));
         Directory.CreateDirectory(Path);
-        _realRoot = RealPath(Path);
+        _realRoot = RealPaths.Of(Path);
     }
 
     /// <summary>The root as given, made absolute.</summary>
@@ -51,7 +51,7 @@ internal sealed class LocalStoreRoot
     /// <summary>Throws when a symbolic link points outside the root; returns its final target otherwise.</summary>
     public string CheckLink(string fullPath, BlobPath blob)
     {
-        var real = RealPath(fullPath);
+        var real = RealPaths.Of(fullPath);
         if (!IsInside(real))
         {
             throw new UnauthorizedAccessException(
@@ -62,7 +62,7 @@ internal sealed class LocalStoreRoot
     }
 
     /// <summary>The path with every symbolic link along it resolved.</summary>
-    public static string RealPathOf(string fullPath) => RealPath(fullPath);
+    public static string RealPathOf(string fullPath) => RealPaths.Of(fullPath);
 
     private string Resolve(BlobPath blob)
     {
@@ -101,27 +101,7 @@ internal sealed class LocalStoreRoot
         return full;
     }
 
-    private bool IsInside(string realPath) =>
+    /// <summary>True when a real path (links resolved) lies inside the root's real location.</summary>
+    public bool IsInside(string realPath) =>
         realPath == _realRoot || realPath.StartsWith(_realRoot + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    /// <summary>The path with every symbolic link along it replaced by its final target (what realpath(3) gives).</summary>
-    private static string RealPath(string fullPath)
-    {
-        var result = System.IO.Path.GetPathRoot(fullPath)!;
-        foreach (var part in fullPath[result.Length..].Split(System.IO.Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var next = System.IO.Path.Join(result, part);
-            var info = new FileInfo(next);
-            if (info.LinkTarget is not null)
-            {
-                var target = info.ResolveLinkTarget(returnFinalTarget: true)
-                    ?? throw new IOException($"symbolic link \"{next}\" could not be resolved");
-                next = RealPath(System.IO.Path.GetFullPath(target.FullName));
-            }
-
-            result = next;
-        }
-
-        return System.IO.Path.TrimEndingDirectorySeparator(result);
-    }
 }

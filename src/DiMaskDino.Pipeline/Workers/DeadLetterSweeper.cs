@@ -10,13 +10,19 @@ namespace DiMaskDino.Pipeline.Workers;
 /// Turns dead-lettered shard messages into shard failures: each one whose shard has no result gets a result with
 /// every image failed and the dead-letter reason (<see cref="JobFinalizer.FailShardAsync"/>), then the finalize check
 /// runs. Idempotent (results are first-writer-wins), so the janitor may sweep the same dead letters again and again.
+/// A dead letter that is not a shard message (a poison message: not base64, not JSON) is counted and logged, for a
+/// person to look at; it names no shard to fail.
 /// </summary>
 public sealed partial class DeadLetterSweeper(JobStore store, JobFinalizer finalizer, FinalizeTrigger trigger, ILogger<DeadLetterSweeper> logger)
 {
     /// <returns>the number of shards this sweep recorded as failed</returns>
-    public async Task<int> SweepAsync(IWorkQueue shardQueue, CancellationToken cancellationToken = default)
+    public async Task<int> SweepAsync(IWorkQueue shardQueue, CancellationToken cancellationToken = default) =>
+        (await SweepWithUnreadableAsync(shardQueue, cancellationToken)).ShardsFailed;
+
+    /// <returns>the shards this sweep recorded as failed, and the dead letters that are not shard messages</returns>
+    public async Task<(int ShardsFailed, int Unreadable)> SweepWithUnreadableAsync(IWorkQueue shardQueue, CancellationToken cancellationToken = default)
     {
-        var failed = 0;
+        var (failed, unreadable) = (0, 0);
         await foreach (var dead in shardQueue.PeekDeadLettersAsync(cancellationToken))
         {
             ShardMessage message;
@@ -26,7 +32,8 @@ public sealed partial class DeadLetterSweeper(JobStore store, JobFinalizer final
             }
             catch (InvalidDataException e)
             {
-                LogUnreadable(logger, dead.Id, shardQueue.Name, e.Message);
+                LogUnreadable(logger, dead.Id, shardQueue.Name, $"{e.Message} (dead-letter reason: {dead.Reason})");
+                unreadable++;
                 continue;
             }
 
@@ -44,7 +51,7 @@ public sealed partial class DeadLetterSweeper(JobStore store, JobFinalizer final
             }
         }
 
-        return failed;
+        return (failed, unreadable);
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Dead-lettered message {MessageId} on {Queue} is not a shard message and was left alone: {Reason}")]

@@ -234,8 +234,9 @@ public sealed partial class QueueWorker : IAsyncDisposable
             return;
         }
 
-        var reason = $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
-        if (message.DeliveryCount >= _queue.MaxDeliveryCount)
+        // A body that cannot be parsed fails every delivery: dead-lettered at once, with the reason.
+        var reason = failure is PoisonMessageException ? failure.Message.ReplaceLineEndings(" ") : $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
+        if (failure is PoisonMessageException || message.DeliveryCount >= _queue.MaxDeliveryCount)
         {
             LogDeadLettered(_logger, message.Id, _queue.Name, message.DeliveryCount, reason);
             await message.DeadLetterAsync(reason, CancellationToken.None);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
+using DiMaskDino.Pipeline.Queues;
 
 namespace DiMaskDino.Worker.ServiceBus;
 
@@ -12,6 +13,8 @@ namespace DiMaskDino.Worker.ServiceBus;
 /// left alone: it is redelivered, and the shard's first-writer-wins result makes the redelivery cheap and safe;</item>
 /// <item>a transient <see cref="ServiceBusException"/> → abandoned (the broker dead-letters it with
 /// <c>MaxDeliveryCountExceeded</c> after the queue's maximum);</item>
+/// <item>a body that cannot be parsed (<see cref="PoisonMessageException"/>) → dead-lettered at once with the reason
+/// <c>MessageNotParsable</c>;</item>
 /// <item>any other failure → abandoned, or dead-lettered with the error as the reason on the delivery that reaches
 /// <see cref="MaxDeliveryCount"/>;</item>
 /// <item>the drain token fires (SIGTERM and the grace time is over) → cancelled and abandoned, never completed.</item>
@@ -94,8 +97,10 @@ public sealed partial class ServiceBusMessageHandler(
             return await SettleAsync(() => args.CompleteMessageAsync(message, CancellationToken.None), MessageOutcome.Completed, message);
         }
 
-        var reason = $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
-        if (failure is ServiceBusException { IsTransient: true } || message.DeliveryCount < maxDeliveryCount)
+        // A body that cannot be parsed fails every delivery: dead-lettered at once, with the reason.
+        var poison = failure is PoisonMessageException;
+        var reason = poison ? failure.Message.ReplaceLineEndings(" ") : $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
+        if (!poison && (failure is ServiceBusException { IsTransient: true } || message.DeliveryCount < maxDeliveryCount))
         {
             LogAbandoned(logger, message.MessageId, queue, message.DeliveryCount, reason);
             return await SettleAsync(() => args.AbandonMessageAsync(message, cancellationToken: CancellationToken.None), MessageOutcome.Abandoned, message);
@@ -104,7 +109,9 @@ public sealed partial class ServiceBusMessageHandler(
         LogDeadLettered(logger, message.MessageId, queue, message.DeliveryCount, reason);
         var description = reason.Length > 4000 ? reason[..4000] : reason;
         return await SettleAsync(
-            () => args.DeadLetterMessageAsync(message, "ProcessingFailed", description, CancellationToken.None), MessageOutcome.DeadLettered, message);
+            () => args.DeadLetterMessageAsync(message, poison ? PoisonMessageException.Reason : "ProcessingFailed", description, CancellationToken.None),
+            MessageOutcome.DeadLettered,
+            message);
     }
 
     private async Task<MessageOutcome> SettleAsync(Func<Task> settle, MessageOutcome outcome, ServiceBusReceivedMessage message)

@@ -66,6 +66,19 @@ public sealed class JanitorTests(AzuriteFixture azurite, TinyModel model)
         Assert.Contains(await plane.Queues.Finalize.ReceiveAsync(32, TimeSpan.FromSeconds(2)), m => m.Id == $"{jobId}:finalize");
     }
 
+    [Fact]
+    public async Task A_dead_letter_that_is_no_shard_message_is_reported_not_ignored()
+    {
+        await using var plane = await ControlPlane.StartAsync(azurite);
+        await plane.Queues.Shards.SendAsync([new Pipeline.Queues.WorkMessage("garbage", BinaryData.FromString("not json"))]);
+        var received = Assert.Single(await plane.Queues.Shards.ReceiveAsync(1, TimeSpan.FromSeconds(2)));
+        await received.DeadLetterAsync("MessageNotParsable: shard message: not a valid ShardMessage");
+
+        var report = await RunAsync(plane);
+
+        Assert.True(report.UnreadableDeadLetters >= 1, $"reported {report.UnreadableDeadLetters} unreadable dead letters");
+    }
+
     private static Task<JanitorReport> RunAsync(ControlPlane plane) => plane.Create<JobJanitor>().RunAsync();
 
     private async Task<string> SubmitAsync(ControlPlane plane, int images)

@@ -63,6 +63,27 @@ public sealed class StorageQueueWorkQueueTests(AzuriteFixture azurite) : WorkQue
     }
 
     [Fact]
+    public async Task A_message_that_is_not_base64_goes_to_the_poison_queue_and_the_others_are_still_received()
+    {
+        var queue = Create();
+        await queue.EnsureCreatedAsync();
+        await new QueueServiceClient(azurite.ConnectionString).GetQueueClient(_name).SendMessageAsync("{not base64!}");
+        await queue.SendAsync([Message("job:2")]);
+
+        // Before: every receive threw FormatException, and a worker exited on every start.
+        var received = new List<IReceivedMessage>();
+        for (var attempt = 0; attempt < 5 && received.Count == 0; attempt++)
+        {
+            received.AddRange(await queue.ReceiveAsync(2, TimeSpan.FromSeconds(1)));
+        }
+
+        Assert.Equal("job:2", Assert.Single(received).Id);
+        var dead = Assert.Single(await DeadLettersAsync(queue));
+        Assert.Equal("{not base64!}", dead.Body.ToString());
+        Assert.StartsWith("MessageNotReadable: the message is not base64", dead.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_message_too_large_for_a_storage_queue_is_refused_naming_it_and_nothing_is_sent()
     {
         var queue = Create();

@@ -47,6 +47,23 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : BlobStoreContr
     }
 
     [Fact]
+    public async Task A_blob_name_with_a_tab_or_a_backslash_is_listed_and_read_instead_of_failing_the_listing()
+    {
+        var service = azurite.CreateBlobServiceClient();
+        var container = service.GetBlobContainerClient(Container);
+        await container.CreateAsync();
+        await container.GetBlobClient("ds/tab\there.png").UploadAsync(BinaryData.FromString("tab"));
+        await container.GetBlobClient("ds/ok.png").UploadAsync(BinaryData.FromString("ok"));
+        var store = CreateStore();
+
+        var listed = await ListAsync(store, new BlobPath(Container, "ds/"));
+
+        Assert.Equal(["ds/ok.png", "ds/tab\there.png"], listed.Select(b => b.Path.Name));
+        Assert.All(listed, b => Assert.Null(b.Problem));
+        Assert.Equal("tab", (await store.ReadAsync(listed[1].Path))!.Data.ToString());
+    }
+
+    [Fact]
     public async Task A_stream_opened_before_an_overwrite_fails_rather_than_mixing_two_versions()
     {
         var store = CreateStore();

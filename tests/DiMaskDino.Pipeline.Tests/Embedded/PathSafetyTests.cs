@@ -64,12 +64,15 @@ public sealed class PathSafetyTests(TinyModel model)
 
         File.CreateSymbolicLink(Path.Combine(input, "link.png"), temp.File("secret.txt"));
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.ReadAsync(JobPaths.Image("link.png")));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(async () =>
+        var listed = new List<BlobProperties>();
+        await foreach (var blob in store.ListAsync(JobPaths.ImagesPrefix("")))
         {
-            await foreach (var _ in store.ListAsync(JobPaths.ImagesPrefix("")))
-            {
-            }
-        });
+            listed.Add(blob);
+        }
+
+        Assert.Equal(["link.png", "ok.png"], listed.Select(b => b.Path.Name));
+        Assert.Contains("leads outside the input folder", listed[0].Problem, StringComparison.Ordinal);
+        Assert.Null(listed[1].Problem);
         Assert.NotNull(await store.ReadAsync(JobPaths.Image("ok.png")));
     }
 

@@ -82,7 +82,7 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContract, IDisposable
     }
 
     [Fact]
-    public async Task A_symbolic_link_to_a_file_outside_the_root_is_refused_for_reads_writes_and_listings()
+    public async Task A_symbolic_link_to_a_file_outside_the_root_is_refused_for_reads_and_writes_and_listed_as_a_problem()
     {
         var outside = Path.Combine(_directory.Path, "secret.txt");
         File.WriteAllText(outside, "secret");
@@ -93,7 +93,9 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContract, IDisposable
 
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.ReadAsync(path));
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.WriteAsync(path, BinaryData.FromString("x"), WriteMode.Overwrite));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ListAsync(store, new BlobPath(Container, "ds/")));
+        var listed = Assert.Single(await ListAsync(store, new BlobPath(Container, "ds/")));
+        Assert.Equal(path, listed.Path);
+        Assert.Contains("leads outside", listed.Problem, StringComparison.Ordinal);
         Assert.Equal("secret", File.ReadAllText(outside));
     }
 
@@ -110,7 +112,9 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContract, IDisposable
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => store.ReadAsync(new BlobPath(Container, "escape/x.json")));
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() =>
             store.WriteAsync(new BlobPath(Container, "escape/new.json"), BinaryData.FromString("n"), WriteMode.CreateNew));
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => ListAsync(store, new BlobPath(Container, "")));
+        var listed = Assert.Single(await ListAsync(store, new BlobPath(Container, "")));
+        Assert.Equal(("escape", true), (listed.Path.Name, listed.IsFolder));
+        Assert.Contains("leads outside", listed.Problem, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(outside, "new.json")));
     }
 
@@ -126,19 +130,21 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContract, IDisposable
     }
 
     [Fact]
-    public async Task A_symbolic_link_looping_back_to_a_folder_above_it_fails_the_listing_instead_of_walking_forever()
+    public async Task A_symbolic_link_looping_back_to_a_folder_above_it_is_listed_as_a_loop_instead_of_walking_forever()
     {
         var store = CreateStore();
         await store.WriteAsync(new BlobPath(Container, "a/x.json"), BinaryData.FromString("x"), WriteMode.Overwrite);
         Directory.CreateSymbolicLink(Path.Combine(Root, Container, "a", "loop"), Path.Combine(Root, Container));
 
-        var error = await Assert.ThrowsAsync<IOException>(() => ListAsync(store, new BlobPath(Container, "")));
+        var listed = await ListAsync(store, new BlobPath(Container, ""));
 
-        Assert.Contains("a/loop", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["a/loop", "a/x.json"], listed.Select(b => b.Path.Name));
+        Assert.Contains("loop", listed[0].Problem, StringComparison.Ordinal);
+        Assert.Null(listed[1].Problem);
     }
 
     [Fact]
-    public async Task Two_symbolic_links_leading_into_each_other_fail_the_listing_instead_of_walking_forever()
+    public async Task Two_symbolic_links_leading_into_each_other_are_listed_as_loops_instead_of_walking_forever()
     {
         var store = CreateStore();
         await store.WriteAsync(new BlobPath(Container, "a/x.json"), BinaryData.FromString("x"), WriteMode.Overwrite);
@@ -146,7 +152,11 @@ public sealed class LocalFolderBlobStoreTests : BlobStoreContract, IDisposable
         Directory.CreateSymbolicLink(Path.Combine(Root, Container, "a", "to-b"), Path.Combine(Root, Container, "b"));
         Directory.CreateSymbolicLink(Path.Combine(Root, Container, "b", "to-a"), Path.Combine(Root, Container, "a"));
 
-        await Assert.ThrowsAsync<IOException>(() => ListAsync(store, new BlobPath(Container, "")));
+        var listed = await ListAsync(store, new BlobPath(Container, ""));
+
+        Assert.Equal(["a/to-b/to-a", "a/to-b/y.json", "a/x.json", "b/to-a/to-b", "b/to-a/x.json", "b/y.json"], listed.Select(b => b.Path.Name));
+        Assert.All(listed.Where(b => b.Path.Name.EndsWith("to-a", StringComparison.Ordinal) || b.Path.Name.EndsWith("to-b", StringComparison.Ordinal)),
+            b => Assert.Contains("loop", b.Problem, StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Workers;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -26,6 +27,32 @@ public sealed class QueueWorkerTests
         Assert.Equal("job:0", dead.Id);
         Assert.Equal("IOException: disk unplugged", dead.Reason);
         Assert.Equal(0, queue.ActiveMessageCount);
+    }
+
+    [Fact]
+    public async Task A_message_that_cannot_be_parsed_is_dead_lettered_on_its_first_delivery_with_the_reason()
+    {
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5);
+        await queue.SendAsync([new WorkMessage("job:1", BinaryData.FromString("not json"))]);
+        var calls = 0;
+        var worker = new QueueWorker(
+            queue,
+            (body, _) =>
+            {
+                calls++;
+                PoisonMessageException.Parse(body, PipelineJsonContext.Default.ShardMessage, "shard message");
+                return Task.CompletedTask;
+            },
+            Fast,
+            NullLogger<QueueWorker>.Instance);
+
+        while (await worker.ProcessOneAsync())
+        {
+        }
+
+        Assert.Equal(1, calls);
+        var dead = Assert.Single(await ToListAsync(queue.PeekDeadLettersAsync()));
+        Assert.StartsWith("MessageNotParsable: shard message: not a valid ShardMessage", dead.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

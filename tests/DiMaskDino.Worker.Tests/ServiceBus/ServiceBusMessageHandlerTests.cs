@@ -1,4 +1,6 @@
 using Azure.Messaging.ServiceBus;
+using DiMaskDino.Pipeline.Jobs;
+using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Worker.ServiceBus;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -46,6 +48,24 @@ public sealed class ServiceBusMessageHandlerTests
         Assert.Equal(["dead-letter"], receiver.Settlements);
         Assert.Equal("ProcessingFailed", receiver.DeadLetterReason);
         Assert.Equal("InvalidDataException: job x: shard manifest jobs/x/shards/3.json does not exist", receiver.DeadLetterDescription);
+    }
+
+    [Fact]
+    public async Task A_body_that_cannot_be_parsed_is_dead_lettered_on_the_first_delivery_with_the_reason()
+    {
+        var receiver = new RecordingReceiver();
+        var handler = Handler((body, _) =>
+        {
+            PoisonMessageException.Parse(BinaryData.FromString("not json " + body), PipelineJsonContext.Default.ShardMessage, "shard message");
+            return Task.CompletedTask;
+        });
+
+        var outcome = await handler.HandleAsync(Args(receiver, deliveryCount: 1), CancellationToken.None);
+
+        Assert.Equal(MessageOutcome.DeadLettered, outcome);
+        Assert.Equal(["dead-letter"], receiver.Settlements);
+        Assert.Equal("MessageNotParsable", receiver.DeadLetterReason);
+        Assert.StartsWith("MessageNotParsable: shard message: not a valid ShardMessage", receiver.DeadLetterDescription, StringComparison.Ordinal);
     }
 
     [Fact]

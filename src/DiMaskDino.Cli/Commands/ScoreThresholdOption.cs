@@ -1,0 +1,30 @@
+using System.CommandLine;
+using DiMaskDino.Hosting;
+using DiMaskDino.Inference.Runtime;
+
+namespace DiMaskDino.Cli.Commands;
+
+/// <summary>
+/// <c>--score-threshold</c> as <c>label</c> and <c>predict</c> share it: what the user gave, else what the model
+/// recommends (metadata key <c>dimaskdino.score_threshold</c>), else <see cref="Default"/>.
+/// </summary>
+internal static class ScoreThresholdOption
+{
+    public const double Default = 0.3;
+
+    public static Option<double?> Create() => new("--score-threshold")
+    {
+        Description = $"Keep instances scoring at least this (0..1; default: the model's {ModelDescription.Prefix}{ModelDescription.ScoreThresholdKey} when it has one, else {Default}).",
+    };
+
+    /// <exception cref="CliInputException">the given value is outside 0..1</exception>
+    public static void Validate(double? given)
+    {
+        if (given is { } value && (value is < 0 or > 1 || double.IsNaN(value)))
+        {
+            throw new CliInputException($"--score-threshold must be within 0..1, got {value}");
+        }
+    }
+
+    public static double Resolve(double? given, ModelDescription model) => given ?? model.RecommendedScoreThreshold ?? Default;
+}
