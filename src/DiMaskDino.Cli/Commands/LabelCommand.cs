@@ -74,7 +74,7 @@ internal static class LabelCommand
                     parse.GetValue(input)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(workers), parse.GetValue(shardSize),
                     parse.GetValue(batchSize), parse.GetValue(score), parse.GetValue(maxDetections), parse.GetValue(gt), parse.GetValue(cpu) ? ExecutionProvider.Cpu : parse.GetValue(provider),
                     parse.GetValue(previews), parse.GetValue(source)),
-                postProcess.Resolve(parse, parse.GetValue(score)),
+                postProcess.Resolve(parse),
                 new LabelOutputs(parse.GetValue(polygons), parse.GetValue(formats) ?? []),
                 resize.Resolve(parse),
                 parse.GetValue(reviewTop),

@@ -33,8 +33,11 @@ internal sealed class PostProcessArguments
 
     public IEnumerable<Option> All => [Mode, Box, DuplicateIou, MinSpeckArea];
 
-    /// <summary>The mode and the labels-mode settings, <paramref name="scoreThreshold"/> included; bad values are one <see cref="CliInputException"/>.</summary>
-    public (PostProcessMode Mode, LabelPostProcessorOptions Labels) Resolve(ParseResult parse, double scoreThreshold)
+    /// <summary>
+    /// The mode and the labels-mode settings; bad values are one <see cref="CliInputException"/>. The score threshold is
+    /// the caller's to set once the model is known (its default comes from the model's metadata).
+    /// </summary>
+    public (PostProcessMode Mode, LabelPostProcessorOptions Labels) Resolve(ParseResult parse)
     {
         var iou = parse.GetValue(DuplicateIou);
         if (iou is <= 0 or > 1 || double.IsNaN(iou))
@@ -50,7 +53,6 @@ internal sealed class PostProcessArguments
 
         return (parse.GetValue(Mode), new LabelPostProcessorOptions
         {
-            ScoreThreshold = scoreThreshold,
             DuplicateMaskIou = iou,
             MinSpeckArea = speck,
             Box = parse.GetValue(Box),

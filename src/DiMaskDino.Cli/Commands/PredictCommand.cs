@@ -56,7 +56,7 @@ internal static class PredictCommand
                 new Request(
                     parse.GetValue(images)!, parse.GetValue(model)!, parse.GetValue(output)!, parse.GetValue(threshold), parse.GetValue(batchSize),
                     parse.GetValue(polygons), parse.GetValue(provider), !parse.GetValue(noOverlays)),
-                postProcess.Resolve(parse, parse.GetValue(threshold)),
+                postProcess.Resolve(parse),
                 resize.Resolve(parse),
                 ct),
             cancellationToken));
@@ -102,7 +102,7 @@ internal static class PredictCommand
         }
 
         var writer = new PredictionWriter(request.Output.FullName, files, session.Metadata, request.Polygons, post.Mode);
-        var labeler = new LabelPostProcessor(post.Labels);
+        var labeler = new LabelPostProcessor(post.Labels with { ScoreThreshold = ScoreThresholdOption.Resolve(request.ScoreThreshold, session.Metadata) });
         var renderer = new OverlayRenderer(session.Metadata.Classes);
         var loader = new ImageLoader();
         var indexOf = files.Select((file, index) => (file, index)).ToDictionary(p => p.file, p => p.index, StringComparer.Ordinal);
