@@ -12,21 +12,7 @@ public static class LabeledDatasetDetections
     /// <exception cref="CocoFormatException">an annotation of a matched image has no score</exception>
     public static (List<CocoDetection> Detections, int MatchedImages) Match(CocoDataset truth, CocoDataset labels, string name)
     {
-        var gtIds = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var image in truth.Images)
-        {
-            gtIds.TryAdd(image.FileName, image.Id);
-        }
-
-        var ourToGt = new Dictionary<long, long>();
-        foreach (var image in labels.Images)
-        {
-            if (gtIds.TryGetValue(image.FileName, out var id))
-            {
-                ourToGt[image.Id] = id;
-            }
-        }
-
+        var ourToGt = ImageIdMap(truth, labels);
         var detections = new List<CocoDetection>();
         for (var i = 0; i < labels.Annotations.Count; i++)
         {
@@ -42,5 +28,28 @@ public static class LabeledDatasetDetections
         }
 
         return (detections, ourToGt.Count);
+    }
+
+    /// <summary>Our image id → the ground truth's, for the labeled images whose <c>file_name</c> the ground truth lists (its first image of that name).</summary>
+    public static Dictionary<long, long> ImageIdMap(CocoDataset truth, CocoDataset labels)
+    {
+        ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(labels);
+        var gtIds = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var image in truth.Images)
+        {
+            gtIds.TryAdd(image.FileName, image.Id);
+        }
+
+        var ourToGt = new Dictionary<long, long>();
+        foreach (var image in labels.Images)
+        {
+            if (gtIds.TryGetValue(image.FileName, out var id))
+            {
+                ourToGt[image.Id] = id;
+            }
+        }
+
+        return ourToGt;
     }
 }

@@ -31,21 +31,7 @@ public sealed partial class EvaluationRunner(IBlobStore store, ILogger<Evaluatio
         {
             var truth = CocoFiles.ReadDataset(gtBytes.Data.ToStream(), gtPath.ToString());
             var labels = CocoFiles.ReadDataset(annotationsFile);
-            var gtIds = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var image in truth.Images)
-            {
-                gtIds.TryAdd(image.FileName, image.Id);
-            }
-
-            var ourToGt = new Dictionary<long, long>();
-            foreach (var image in labels.Images)
-            {
-                if (gtIds.TryGetValue(image.FileName, out var id))
-                {
-                    ourToGt[image.Id] = id;
-                }
-            }
-
+            var ourToGt = LabeledDatasetDetections.ImageIdMap(truth, labels);
             var detections = CocoFiles.ReadDetections(detectionsFile)
                 .Where(d => ourToGt.ContainsKey(d.ImageId))
                 .Select(d => d with { ImageId = ourToGt[d.ImageId] })
