@@ -174,7 +174,7 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
         Assert.Equal(Path.Combine(output, "report.json"), summary.RootElement.GetProperty("report").GetString());
         var markdown = File.ReadAllText(Path.Combine(output, "report.md"));
         Assert.Contains(work.File("gt.json"), markdown, StringComparison.Ordinal);
-        Assert.Contains(Path.Combine(output, "annotations.json"), markdown, StringComparison.Ordinal);
+        Assert.Contains("evaluation-mode detections", markdown, StringComparison.Ordinal);
         Assert.DoesNotContain("datasets/local", markdown, StringComparison.Ordinal);
         Assert.DoesNotContain("datasets/local", File.ReadAllText(Path.Combine(output, "report.json")), StringComparison.Ordinal);
     }

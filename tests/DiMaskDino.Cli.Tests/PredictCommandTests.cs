@@ -118,7 +118,7 @@ public sealed class PredictCommandTests(TinyModelFile model) : IClassFixture<Tin
         TinyModelFile.WriteImage(work.File("one.png"), 40, 40, seed: 6);
         var strict = work.File("strict.onnx");
         File.WriteAllBytes(strict, TinyModelFile.WithMetadata(File.ReadAllBytes(model.Path), "dimaskdino.score_threshold", "1"));
-        string[] arguments = ["predict", work.File("one.png"), "--model", strict, "--out", work.File("out"), "--provider", "cpu", "--no-overlays"];
+        string[] arguments = ["predict", work.File("one.png"), "--model", strict, "--out", work.File("out"), "--provider", "cpu", "--no-overlays", "--postprocess", "official"];
 
         var result = CliRunner.Run(given is null ? arguments : [.. arguments, "--score-threshold", given]);
 

@@ -36,14 +36,14 @@ public static class RandomModelExport
 
     /// <summary>
     /// Exports <paramref name="model"/> at a square <paramref name="size"/> (null: size-dynamic) with
-    /// <paramref name="metadata"/> to <paramref name="path"/>.
+    /// <paramref name="metadata"/> (which wins over what the exporter writes) to <paramref name="path"/>.
     /// </summary>
     public static void Save(DiMaskDinoModel model, int? size, IReadOnlyDictionary<string, string> metadata, string path)
     {
         var graph = OnnxExporter.Build(model, size, size);
         foreach (var (key, value) in metadata)
         {
-            graph.AddMetadata("dimaskdino." + key, value);
+            graph.SetMetadata("dimaskdino." + key, value);
         }
 
         graph.Save(path);

@@ -130,7 +130,12 @@ public sealed record ModelDescription
         if (inputHeight.HasValue != inputWidth.HasValue)
         {
             var (dynamicSide, fixedSide) = inputHeight is null ? ("input_height", "input_width") : ("input_width", "input_height");
-            throw reader.Malformed(dynamicSide, DynamicSize, $"{Prefix}{fixedSide} is \"{reader.Text(fixedSide)}\"; both are numbers or both \"{DynamicSize}\"");
+            throw reader.Malformed(dynamicSide, DynamicSize, $"\"{Prefix}{fixedSide}\" is \"{reader.Text(fixedSide)}\"; both are numbers or both \"{DynamicSize}\"");
+        }
+
+        if (inputHeight is null && transform == InputTransformKind.Letterbox)
+        {
+            throw reader.Malformed("input_height", DynamicSize, "a letterbox model needs a fixed input size");
         }
 
         bool resizes = transform == InputTransformKind.ResizeShortestEdge;
@@ -207,7 +212,7 @@ public sealed record ModelDescription
             if (!agrees)
             {
                 throw new InvalidDataException(
-                    $"{modelName}: {kind} \"{name}\" is {node.ElementDataType} [{string.Join(", ", dims)}], but the metadata implies float32 [batch, {string.Join(", ", expected.Select(e => e?.ToString(CultureInfo.InvariantCulture) ?? "symbolic"))}]");
+                    $"{modelName}: {kind} \"{name}\" is {node.ElementDataType} [{string.Join(", ", dims)}], but the metadata implies float32 [batch, {string.Join(", ", expected.Select(e => e?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize))}]");
             }
         }
     }

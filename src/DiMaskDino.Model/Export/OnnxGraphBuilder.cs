@@ -153,6 +153,15 @@ public sealed class OnnxGraphBuilder
         _metadata.Add((key, value));
     }
 
+    /// <summary>Sets a key of the model's metadata_props, replacing the value the exporter wrote (tests, stamping tools).</summary>
+    public void SetMetadata(string key, string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        ArgumentNullException.ThrowIfNull(value);
+        _metadata.RemoveAll(m => m.Key == key);
+        _metadata.Add((key, value));
+    }
+
     /// <summary>
     /// A float weight (copied from <paramref name="value"/>, any shape), stored as <see cref="Precision"/> says; the
     /// returned name is a float32 tensor (after Cast, and Mul by the channel scales for int8). With a lossy precision

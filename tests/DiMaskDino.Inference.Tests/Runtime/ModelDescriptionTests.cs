@@ -81,11 +81,14 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         var props = Props();
         props["dimaskdino.input_height"] = "dynamic";
         props["dimaskdino.input_width"] = "dynamic";
+        props["dimaskdino.input_transform"] = "resize_shortest_edge";
+        props["dimaskdino.resize_short_edge"] = "96";
+        props["dimaskdino.resize_max_size"] = "160";
         var metadata = ModelDescription.Parse(props, "m.onnx");
 
         var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
         Assert.Contains("\"images\"", error.Message, StringComparison.Ordinal);
-        Assert.Contains("symbolic", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[batch, 3, dynamic, dynamic]", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,7 +120,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
     public void Without_an_input_transform_key_the_model_is_a_fixed_size_letterbox_model()
     {
         var props = Props();
-        Assert.False(props.ContainsKey("dimaskdino.input_transform"));
+        props.Remove("dimaskdino.input_transform");   // files written before the key existed
 
         var metadata = ModelDescription.Parse(props, "m.onnx");
 

@@ -40,11 +40,18 @@ public sealed class TinyOnnxModel : IDisposable
         return path;
     }
 
-    /// <summary>The model exported size-dynamic (symbolic height and width) with the export command's metadata.</summary>
+    /// <summary>
+    /// The model exported size-dynamic (symbolic height and width) with the export command's metadata, as an imported
+    /// model's: the official resize (a letterbox model needs one fixed canvas).
+    /// </summary>
     public string WriteSizeDynamic(string fileName)
     {
         var path = System.IO.Path.Combine(_folder, fileName);
-        RandomModelExport.Save(Model, null, ExportCommandMetadata(), path);
+        var metadata = ExportCommandMetadata();
+        metadata["input_transform"] = "resize_shortest_edge";
+        metadata["resize_short_edge"] = "96";
+        metadata["resize_max_size"] = "160";
+        RandomModelExport.Save(Model, null, metadata, path);
         return path;
     }
 
