@@ -54,6 +54,22 @@ public sealed class LevelGeometry
     public LevelGeometry Reversed() =>
         new(_g, [.. _heights.Reverse()], [.. _widths.Reverse()], Known?.Reversed(), _name + "_reversed");
 
+    /// <summary>
+    /// The levels at <paramref name="indices"/>, in that order (the encoder's level order and count out of the stride-ordered
+    /// sizes); this geometry itself when that is all of them in order.
+    /// </summary>
+    public LevelGeometry Select(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        if (indices.SequenceEqual(Enumerable.Range(0, Count)))
+        {
+            return this;
+        }
+
+        var known = Known is null ? null : new LevelShapes([.. indices.Select(i => Known.Sizes[i])]);
+        return new(_g, [.. indices.Select(i => _heights[i])], [.. indices.Select(i => _widths[i])], known, _name + "_selected");
+    }
+
     /// <summary>Constant sizes (a fixed-size graph, or an emitter test).</summary>
     public static LevelGeometry Constant(OnnxGraphBuilder g, LevelShapes levels, string name = "levels")
     {

@@ -129,7 +129,7 @@ public static class OnnxExporter
     }
 
     /// <summary>
-    /// The graph <c>images</c> [batch, 3, H, W] (normalised, §1.1) → <c>E8, E16, E32, E64</c> [batch, d, H_l, W_l]
+    /// The graph <c>images</c> [batch, 3, H, W] (normalised, §1.1) → <c>E8, E16, E32, E64</c> (no E64 with 3 levels) [batch, d, H_l, W_l]
     /// and <c>mask_features</c> [batch, d, H/4, W/4], with self-describing metadata.
     /// </summary>
     /// <param name="precision">how weights are stored (a lossy one rounds the model's weights in place, as in <see cref="Build"/>)</param>
@@ -141,14 +141,15 @@ public static class OnnxExporter
         var graph = EmitEncoder(g, model, height, width);
         long d = model.PixelDecoder.Dim;
         var outputs = graph.PixelDecoder.Maps.Append(graph.PixelDecoder.MaskFeatures).ToArray();
-        var known = graph.PixelDecoder.Levels.Known;
+        var names = EncoderOutputs.Take(outputs.Length - 1).Append(EncoderOutputs[^1]).ToArray();           // no E64 with 3 levels
+        var known = graph.PixelDecoder.Sizes.Levels.Known;
         object[][] sizes = known is null
             ? [.. Enumerable.Range(0, outputs.Length - 1).Select(l => new object[] { $"level{l}_height", $"level{l}_width" }),
                [QuarterDim(height, HeightDim), QuarterDim(width, WidthDim)]]
-            : [.. known.Sizes.Select(s => new object[] { s.Height, s.Width }), [QuarterDim(height, HeightDim), QuarterDim(width, WidthDim)]];
+            : [.. known.Sizes.Take(outputs.Length - 1).Select(s => new object[] { s.Height, s.Width }), [QuarterDim(height, HeightDim), QuarterDim(width, WidthDim)]];
         for (var i = 0; i < outputs.Length; i++)
         {
-            g.AddOutput(EncoderOutputs[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i][0], sizes[i][1]);
+            g.AddOutput(names[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i][0], sizes[i][1]);
         }
 
         AddMetadata(g, model, height, width, "encoder", precision);

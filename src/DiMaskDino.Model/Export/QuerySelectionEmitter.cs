@@ -61,10 +61,12 @@ public static class QuerySelectionEmitter
         g.Stage("interm.pred_logits", () => heads.ClassLogits(g, heads.Normalize(g, tokensK1, "stage_interm_norm"), "stage_interm_logits"));
         StageEmitters.IntermBoxes(g, heads, positions, levels.Count, tokensK1, indices);
 
-        // §4.5 interm masks, §4.6 mask2box → refs₁.
+        // §4.5 interm masks, §4.6 refs₁ by the configured box initialisation.
         var embedding = heads.MaskEmbedding(g, heads.Normalize(g, tokensK1, name + "_interm_ln"), name + "_interm_embed");
         var masks = SharedHeadEmitter.MaskLogits(g, embedding, pixels.MaskFeatures, options.HiddenDim, k1, name + "_interm_masks");
-        var references = BoxEmitters.InverseSigmoid(g, MaskToBoxes(g, masks, name + "_mask2box"), name + "_refs1"); // [B, K1, 4]
+        var references = ReferenceInitializationEmitter.Logits(
+            g, options.BoxInitialization, masks,
+            () => EncoderBoxEmitter.Logits(g, heads, positions, levels.Count, tokensK1, indices, name + "_encoder_boxes"), name); // [B, K1, 4]
         g.Stage("interm.pred_masks", masks);
         g.Stage("di.input_reference_logits", references);
 
@@ -87,33 +89,42 @@ public static class QuerySelectionEmitter
     public static string MaskToBoxes(OnnxGraphBuilder g, string masks, string name = "mask2box")
     {
         ArgumentNullException.ThrowIfNull(g);
-        var zero = g.AddFloatConstant(name + "_zero", [0f], []);
-        var shape = OnnxOps.Shape(g, masks, name + "_shape");
-        var fill = g.AddFloatConstant(name + "_fill", [MaskToBox.EmptyFill], []);
-
-        // Per axis: occupied [B, N, n] (1 where any pixel of that column / row is set), index·occupied, extremes.
-        (string Min, string Max, string Size) Extremes(long reducedAxis, long keptAxis, string axis)
-        {
-            var peak = g.AddNode("ReduceMax", [masks], $"{name}_{axis}_peak", Attr.Ints("axes", reducedAxis), Attr.Int("keepdims", 0)); // [B, N, n]
-            var isSet = g.AddNode("Greater", [peak, zero], $"{name}_{axis}_isset");
-            var occupied = g.AddNode("Cast", [isSet], $"{name}_{axis}_occupied", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
-            var size = OnnxOps.Slice(g, shape, 0, keptAxis, keptAxis + 1, $"{name}_{axis}_size");                                         // int64 [1]
-            var limit = OnnxOps.Reshape(g, size, [], $"{name}_{axis}_limit");
-            var indices = g.AddNode(
-                "Cast",
-                [g.AddNode("Range", [g.AddInt64Constant($"{name}_{axis}_start", [0], []), limit, g.AddInt64Constant($"{name}_{axis}_delta", [1], [])], $"{name}_{axis}_range")],
-                $"{name}_{axis}_indices", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));                                  // [n]
-            var weighted = OnnxOps.Mul(g, occupied, indices, $"{name}_{axis}_weighted");
-            string Reduce(string op, string x, string n) => g.AddNode(op, [x], n, Attr.Ints("axes", -1), Attr.Int("keepdims", 1)); // [B, N, 1]
-            var max = Reduce("ReduceMax", weighted, $"{name}_{axis}max");
-            var min = Reduce("ReduceMin", g.AddNode("Where", [isSet, weighted, fill], $"{name}_{axis}fill"), $"{name}_{axis}min");
-            var asFloat = g.AddNode("Cast", [size], $"{name}_{axis}_n", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
-            return (min, max, asFloat);
-        }
-
-        var (xMin, xMax, w) = Extremes(2, 3, "x");
-        var (yMin, yMax, h) = Extremes(3, 2, "y");
+        var (xMin, xMax, w) = OccupiedExtremes(g, masks, 2, 3, name + "_x");
+        var (yMin, yMax, h) = OccupiedExtremes(g, masks, 3, 2, name + "_y");
         g.Stage("interm.mask2box_xyxy", () => OnnxOps.Concat(g, [xMin, yMin, xMax, yMax], -1, name + "_xyxy"));
+        return NormalisedBoxes(g, xMin, yMin, xMax, yMax, w, h, name);
+    }
+
+    /// <summary>
+    /// Along one mask axis: the lowest and highest index of the occupied lines (max logit over
+    /// <paramref name="reducedAxis"/> &gt; 0), [B, N, 1] each (min 1e8, max 0 when none is), and that axis's size as float [1].
+    /// </summary>
+    /// <param name="masks">[B, N, h, w]</param>
+    internal static (string Min, string Max, string Size) OccupiedExtremes(OnnxGraphBuilder g, string masks, long reducedAxis, long keptAxis, string name)
+    {
+        var zero = g.AddFloatConstant(name + "_zero", [0f], []);
+        var fill = g.AddFloatConstant(name + "_fill", [MaskToBox.EmptyFill], []);
+        var shape = OnnxOps.Shape(g, masks, name + "_shape");
+        var peak = g.AddNode("ReduceMax", [masks], $"{name}_peak", Attr.Ints("axes", reducedAxis), Attr.Int("keepdims", 0)); // [B, N, n]
+        var isSet = g.AddNode("Greater", [peak, zero], $"{name}_isset");
+        var occupied = g.AddNode("Cast", [isSet], $"{name}_occupied", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
+        var size = OnnxOps.Slice(g, shape, 0, keptAxis, keptAxis + 1, $"{name}_size");                                           // int64 [1]
+        var limit = OnnxOps.Reshape(g, size, [], $"{name}_limit");
+        var indices = g.AddNode(
+            "Cast",
+            [g.AddNode("Range", [g.AddInt64Constant($"{name}_start", [0], []), limit, g.AddInt64Constant($"{name}_delta", [1], [])], $"{name}_range")],
+            $"{name}_indices", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));                                    // [n]
+        var weighted = OnnxOps.Mul(g, occupied, indices, $"{name}_weighted");
+        string Reduce(string op, string x, string n) => g.AddNode(op, [x], n, Attr.Ints("axes", -1), Attr.Int("keepdims", 1)); // [B, N, 1]
+        var max = Reduce("ReduceMax", weighted, $"{name}max");
+        var min = Reduce("ReduceMin", g.AddNode("Where", [isSet, weighted, fill], $"{name}fill"), $"{name}min");
+        var asFloat = g.AddNode("Cast", [size], $"{name}_n", Attr.Int("to", (long)Onnx.TensorProto.Types.DataType.Float));
+        return (min, max, asFloat);
+    }
+
+    /// <summary>xyxy in stride-4 pixels ([B, N, 1] each) → [B, N, 4] cxcywh normalised by (w, h), as MaskToBox's Normalise.</summary>
+    internal static string NormalisedBoxes(OnnxGraphBuilder g, string xMin, string yMin, string xMax, string yMax, string w, string h, string name)
+    {
         var two = g.AddFloatConstant(name + "_two", [2f], []);
         var cx = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, xMin, xMax, name + "_xs"), two, name + "_xc"), w, name + "_cx");
         var cy = OnnxOps.Div(g, OnnxOps.Div(g, OnnxOps.Add(g, yMin, yMax, name + "_ys"), two, name + "_yc"), h, name + "_cy");

@@ -53,23 +53,8 @@ public static class StageEmitters
             return;
         }
 
-        var anchors = new string[levelCount];
-        for (var l = 0; l < levelCount; l++)
-        {
-            var centres = positions.Centres(l);                                                         // [H·W, 2]
-            var size = g.AddFloatConstant($"{name}_size{l}", [(float)(0.05 * Math.Pow(2, l)), (float)(0.05 * Math.Pow(2, l))], 1, 2);
-            var sizes = g.AddNode("Expand", [size, OnnxOps.Shape(g, centres, $"{name}_shape{l}")], $"{name}_sizes{l}");
-            anchors[l] = OnnxOps.Concat(g, [centres, sizes], -1, $"{name}_anchor{l}");                  // [H·W, 4]
-        }
-
-        var boxes = OnnxOps.Concat(g, anchors, 0, name + "_anchors");                                   // [S, 4]
-        var one = g.AddFloatConstant(name + "_one", [1f], []);
-        var logOdds = g.AddNode("Log", [OnnxOps.Div(g, boxes, OnnxOps.Sub(g, one, boxes, name + "_complement"), name + "_odds")], name + "_log_odds");
-        var infinity = g.AddFloatConstant(name + "_infinity", [float.PositiveInfinity], []);
-        var logits = g.AddNode("Where", [positions.InvalidProposals(), infinity, logOdds], name + "_proposal_logits"); // [S, 4]
-        var selected = g.AddNode("Gather", [logits, indices], name + "_selected", Attr.Int("axis", 0));  // [B, K1, 4]
-        var delta = heads.BoxDelta(g, tokens, name + "_delta");
-        g.Stage("interm.pred_boxes", g.AddNode("Sigmoid", [OnnxOps.Add(g, delta, selected, name + "_sum")], name + "_boxes"));
+        var logits = EncoderBoxEmitter.Logits(g, heads, positions, levelCount, tokens, indices, name);
+        g.Stage("interm.pred_boxes", g.AddNode("Sigmoid", [logits], name + "_boxes"));
     }
 
     /// <summary>

@@ -109,18 +109,21 @@ public sealed class MaskDinoPixelDecoder : nn.Module<ResNetFeatures, PixelDecode
     public IReadOnlyList<int> EncoderOrder =>
         _order == FeatureOrder.LowToHigh ? [.. Enumerable.Range(0, _levels)] : [.. Enumerable.Range(0, _levels).Reverse()];
 
+    /// <summary>The input_proj index of the level of stride 8·2^<paramref name="strideLevel"/> (0 = s8 … 3 = s64).</summary>
+    public int ProjectionIndex(int strideLevel) =>
+        _order == FeatureOrder.HighToLow && strideLevel < ProjectedLevels ? ProjectedLevels - 1 - strideLevel : strideLevel;
+
     /// <param name="features">backbone res2..res5 ([B, C_l, H/s, W/s] for s = 4, 8, 16, 32)</param>
     /// <returns>maps by increasing stride ([B, d, H_l, W_l]), mask features [B, d, H/4, W/4] and memory_enc [B, S, d]</returns>
     public override PixelDecoderOutput forward(ResNetFeatures features)
     {
         ArgumentNullException.ThrowIfNull(features);
         using var scope = NewDisposeScope();
-        var lateralIndex = _order == FeatureOrder.LowToHigh ? new[] { 0, 1, 2 } : [2, 1, 0];   // input_proj index of s8, s16, s32
         var projected = new List<Tensor>
         {
-            input_proj[lateralIndex[0]].call(features.Res3),
-            input_proj[lateralIndex[1]].call(features.Res4),
-            input_proj[lateralIndex[2]].call(features.Res5),
+            input_proj[ProjectionIndex(0)].call(features.Res3),
+            input_proj[ProjectionIndex(1)].call(features.Res4),
+            input_proj[ProjectionIndex(2)].call(features.Res5),
         };
         if (_levels > ProjectedLevels)
         {

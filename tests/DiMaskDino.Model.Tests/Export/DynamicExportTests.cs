@@ -14,7 +14,12 @@ public sealed class DynamicExportTests(ITestOutputHelper log)
 {
     private const double Tolerance = 1e-4;
 
-    private void AssertMatchesInfer(DiMaskDinoModel model, InferenceSession session, int batch, int height, int width, int seed, string label)
+    private void AssertMatchesInfer(DiMaskDinoModel model, InferenceSession session, int batch, int height, int width, int seed, string label) =>
+        AssertMatchesInfer(log, model, session, batch, height, width, seed, label);
+
+    /// <summary>ONNX Runtime's outputs for a random 0–255 input equal DiMaskDinoModel.Infer's within <see cref="Tolerance"/>.</summary>
+    internal static void AssertMatchesInfer(
+        ITestOutputHelper log, DiMaskDinoModel model, InferenceSession session, int batch, int height, int width, int seed, string label)
     {
         using var generator = new Generator((ulong)seed);
         using var images = rand([batch, 3, height, width], generator: generator) * 255;

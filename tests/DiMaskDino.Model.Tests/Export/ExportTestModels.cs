@@ -12,12 +12,15 @@ internal static class ExportTestModels
     /// TINY preset with reduced K1/Q/G (40/20/5), 6 classes and random weights from a private generator seeded with
     /// <paramref name="seed"/> (test classes run in parallel and share the global one), in eval mode.
     /// </summary>
-    public static DiMaskDinoModel Tiny(int seed, bool deImbalance, bool bato)
+    public static DiMaskDinoModel Tiny(int seed, bool deImbalance, bool bato) =>
+        Randomized(seed, TinyOptions with { DeImbalance = deImbalance, Bato = bato });
+
+    /// <summary>The options of <see cref="Tiny"/> before DI and BATO are chosen.</summary>
+    public static ModelOptions TinyOptions => ModelOptions.Tiny(6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5 };
+
+    /// <summary>A model of <paramref name="options"/> with random weights from a generator seeded with <paramref name="seed"/>, in eval mode.</summary>
+    public static DiMaskDinoModel Randomized(int seed, ModelOptions options)
     {
-        var options = ModelOptions.Tiny(6) with
-        {
-            FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DeImbalance = deImbalance, Bato = bato,
-        };
         var model = DiMaskDinoBuilder.Build(options);
         using var generator = new Generator((ulong)seed);
         Randomize(model, generator);
