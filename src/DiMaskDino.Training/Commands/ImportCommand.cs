@@ -46,29 +46,6 @@ internal static class ImportCommand
         return command;
     }
 
-    /// <summary>Why the ONNX exporter cannot emit these options yet, or null when it can.</summary>
-    public static string? OnnxUnsupported(ModelOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var missing = new List<string>();
-        if (options.FeatureLevels != 4)
-        {
-            missing.Add($"{options.FeatureLevels} feature levels");
-        }
-
-        if (options.FeatureOrder != FeatureOrder.LowToHigh)
-        {
-            missing.Add("the high2low feature order");
-        }
-
-        if (options.BoxInitialization != BoxInitialization.MaskToBox)
-        {
-            missing.Add($"box initialisation {options.BoxInitialization}");
-        }
-
-        return missing.Count == 0 ? null : "the ONNX exporter cannot emit " + string.Join(", ", missing) + " yet";
-    }
-
     private static int Run(
         FileInfo checkpoint, string? preset, FileInfo? config, DirectoryInfo output, FileInfo? onnx, WeightPrecision precision, FileInfo? classes)
     {
@@ -79,11 +56,6 @@ internal static class ImportCommand
 
         var options = preset is not null ? Preset(preset) : DetectronConfigOptions.From(DetectronConfig.Load(config!.FullName));
         var configuration = preset is not null ? $"preset {preset}" : $"the configuration of {config!.Name}";
-        if (onnx is not null && OnnxUnsupported(options) is { } reason)
-        {
-            throw new CliInputException($"--onnx: {reason} ({configuration}); import without --onnx");
-        }
-
         var categories = ImportedCategories.For(options.NumClasses, classes?.FullName);
         var target = output.FullName.TrimEnd(Path.DirectorySeparatorChar);
         var staging = $"{target}.import-{Environment.ProcessId}";
