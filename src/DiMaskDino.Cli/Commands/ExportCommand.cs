@@ -13,7 +13,7 @@ internal static class ExportCommand
     public static Command Create()
     {
         var from = new Option<DirectoryInfo>("--from") { Description = "Output folder of a finished label (or predict) run.", Required = true };
-        var format = new Option<ExportFormat>("--format") { Description = "coco, labelstudio, cvat (COCO 1.0 with polygons) or yolo (Ultralytics segmentation).", Required = true };
+        var format = LowerCaseEnum.Required<ExportFormat>("--format", "coco, labelstudio, cvat (COCO 1.0 with polygons) or yolo (Ultralytics segmentation).");
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write (replaced as a whole once complete).", Required = true };
         var polygons = new Option<bool>("--polygons") { Description = "coco: polygon masks instead of RLE; labelstudio: polygonlabels instead of brushlabels." };
         var imageUrlPrefix = new Option<string>("--image-url-prefix")

@@ -53,11 +53,8 @@ internal static class LabelCommand
         var postProcess = new PostProcessArguments();
         var resize = new ResizeArguments();
         var polygons = new Option<bool>("--polygons") { Description = "Write annotations.json's masks as polygons instead of compressed RLE." };
-        var formats = new Option<ExportFormat[]>("--format")
-        {
-            Description = "Also export the labels for a labeling tool: coco, labelstudio, cvat or yolo (repeatable), to OUT_DIR/exports/FORMAT/.",
-            AllowMultipleArgumentsPerToken = true,
-        };
+        var formats = LowerCaseEnum.List<ExportFormat>(
+            "--format", "Also export the labels for a labeling tool: coco, labelstudio, cvat or yolo (repeatable), to OUT_DIR/exports/FORMAT/.");
 
         var command = new Command("label", "Label a folder of images with a DiMaskDino model (COCO annotations with RLE masks); resumable and incremental.")
         {

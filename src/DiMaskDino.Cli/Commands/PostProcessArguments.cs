@@ -7,17 +7,13 @@ namespace DiMaskDino.Cli.Commands;
 /// <summary>The post-processing options <c>label</c> and <c>predict</c> share (docs/labels.md).</summary>
 internal sealed class PostProcessArguments
 {
-    public Option<PostProcessMode> Mode { get; } = new("--postprocess")
-    {
-        Description = "labels (one class per object, no duplicates, clean masks, boxes from the masks) or official (the model's top 100 over queries x classes, as COCO evaluation expects).",
-        DefaultValueFactory = _ => PostProcessMode.Labels,
-    };
+    public Option<PostProcessMode> Mode { get; } = LowerCaseEnum.Option(
+        "--postprocess", PostProcessMode.Labels,
+        "labels (one class per object, no duplicates, clean masks, boxes from the masks) or official (the model's top 100 over queries x classes, as COCO evaluation expects).");
 
-    public Option<BoxSource> Box { get; } = new("--box")
-    {
-        Description = "labels: each box is the mask's tight box (mask) or the model's box clipped to the image (model).",
-        DefaultValueFactory = _ => BoxSource.Mask,
-    };
+    public Option<BoxSource> Box { get; } = LowerCaseEnum.Option(
+        "--box", BoxSource.Mask,
+        "labels: each box is the mask's tight box (mask) or the model's box clipped to the image (model).");
 
     public Option<double> DuplicateIou { get; } = new("--duplicate-iou")
     {

@@ -86,12 +86,13 @@ internal static class PredictCommand
         using var session = new ModelSession(
             request.Model.FullName, new InferenceOptions { PreferredProvider = request.Provider }, new ConsoleLogger<ModelSession>());
         ResizeArguments.Check(resize, session.Metadata);
+        var scoreThreshold = ScoreThresholdOption.Resolve(request.ScoreThreshold, session.Metadata);
         var predictor = new BatchPredictor(session, new BatchPredictorOptions
         {
             BatchSize = request.BatchSize,
             ResizeShortEdge = resize.ShortEdge,
             ResizeMaxSize = resize.MaxSize,
-            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = ScoreThresholdOption.Resolve(request.ScoreThreshold, session.Metadata) },
+            PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = scoreThreshold },
         });
         ConsoleUi.Info($"model loaded in {clock.Elapsed.TotalSeconds:F1} s; labelling {files.Count} images");
 
@@ -102,7 +103,7 @@ internal static class PredictCommand
         }
 
         var writer = new PredictionWriter(request.Output.FullName, files, session.Metadata, request.Polygons, post.Mode);
-        var labeler = new LabelPostProcessor(post.Labels with { ScoreThreshold = ScoreThresholdOption.Resolve(request.ScoreThreshold, session.Metadata) });
+        var labeler = new LabelPostProcessor(post.Labels with { ScoreThreshold = scoreThreshold });
         var renderer = new OverlayRenderer(session.Metadata.Classes);
         var loader = new ImageLoader();
         var indexOf = files.Select((file, index) => (file, index)).ToDictionary(p => p.file, p => p.index, StringComparer.Ordinal);

@@ -6,6 +6,10 @@ namespace DiMaskDino.Inference.PostProcessing;
 [JsonConverter(typeof(JsonStringEnumConverter<PostProcessMode>))]
 public enum PostProcessMode
 {
+    /// <summary>Labels a person can accept: <see cref="LabelPostProcessor"/> applied to the official instances.</summary>
+    [JsonStringEnumMemberName("labels")]
+    Labels,
+
     /// <summary>
     /// Evaluation: the official instance inference (model.md §10, MaskDINO <c>instance_inference</c> after
     /// <c>sem_seg_postprocess</c>) as <see cref="InstancePostProcessor"/> does it: top 100 over queries × classes,
@@ -14,8 +18,4 @@ public enum PostProcessMode
     /// </summary>
     [JsonStringEnumMemberName("official")]
     Official,
-
-    /// <summary>Labels a person can accept: <see cref="LabelPostProcessor"/> applied to the official instances.</summary>
-    [JsonStringEnumMemberName("labels")]
-    Labels,
 }

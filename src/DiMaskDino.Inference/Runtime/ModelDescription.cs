@@ -269,18 +269,7 @@ public sealed record ModelDescription
         }
 
         /// <summary>A positive multiple of 32, or null for <see cref="DynamicSize"/>.</summary>
-        public int? MultipleOf32OrDynamic(string name)
-        {
-            if (Text(name) == DynamicSize)
-            {
-                return null;
-            }
-
-            var value = Text(name);
-            return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n % 32 == 0
-                ? n
-                : throw Malformed(name, value, $"expected a positive multiple of 32 or \"{DynamicSize}\"");
-        }
+        public int? MultipleOf32OrDynamic(string name) => Text(name) == DynamicSize ? null : MultipleOf32(name);
 
         /// <summary><c>letterbox</c> or <c>resize_shortest_edge</c>; absent means letterbox (files older than the key).</summary>
         public InputTransformKind Transform(string name) => !Has(name) ? InputTransformKind.Letterbox : Text(name) switch

@@ -24,27 +24,40 @@ public static class CheckpointExporter
     public static ExportedCheckpoint Export(string checkpoint, int? size = null, WeightPrecision precision = WeightPrecision.Float32)
     {
         var state = Checkpoint.ReadState(checkpoint);
-        var side = size ?? state.CanvasSize;
-        var options = state.ToModelOptions();
-        bool sizeDynamic = size is null && options.InputTransform == InputTransform.ResizeShortestEdge;
-        var model = DiMaskDinoBuilder.Build(options);
+        var model = DiMaskDinoBuilder.Build(state.ToModelOptions());
         try
         {
             Checkpoint.LoadModel(checkpoint, model);
             model.eval();
-            var graph = sizeDynamic ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
-            graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
-            graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
-            graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));
-            graph.AddMetadata("dimaskdino.checkpoint", $"epoch {state.Epoch}, iteration {state.Iteration}");
-            graph.AddMetadata("dimaskdino.exporter_version", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
-            return new ExportedCheckpoint(model, state, side, graph.ToBytes());
+            var side = size ?? state.CanvasSize;
+            return new ExportedCheckpoint(model, state, side, ToOnnx(model, state, size, precision));
         }
         catch
         {
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The self-describing ONNX bytes of a model already in memory (eval mode) with its checkpoint state: the inference
+    /// graph plus what the state knows (classes, training data, metrics, provenance).
+    /// </summary>
+    /// <param name="size">as in <see cref="Export"/></param>
+    /// <param name="precision">as in <see cref="Export"/>; a lossy one rounds <paramref name="model"/>'s weights in place</param>
+    public static byte[] ToOnnx(DiMaskDinoModel model, CheckpointState state, int? size = null, WeightPrecision precision = WeightPrecision.Float32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(state);
+        var side = size ?? state.CanvasSize;
+        bool sizeDynamic = size is null && model.Options.InputTransform == InputTransform.ResizeShortestEdge;
+        var graph = sizeDynamic ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
+        graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
+        graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
+        graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));
+        graph.AddMetadata("dimaskdino.checkpoint", $"epoch {state.Epoch}, iteration {state.Iteration}");
+        graph.AddMetadata("dimaskdino.exporter_version", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
+        return graph.ToBytes();
     }
 
     /// <summary>Writes <paramref name="onnx"/> to a temporary name beside <paramref name="path"/> and renames it into place.</summary>

@@ -62,15 +62,17 @@ internal static class ImportCommand
         try
         {
             int tensors, aliases;
+            byte[]? bytes;
             using (var file = TorchCheckpointReader.Open(checkpoint.FullName))
             using (var model = OfficialCheckpointImporter.Load(file, options, configuration))
             {
                 tensors = model.state_dict().Count;
                 aliases = file.Entries.Count - tensors - file.Entries.Count(e => e.Name == OfficialKeyMap.CriterionBuffer);
-                Checkpoint.Save(staging, model, null, State(options, categories, checkpoint.Name));
+                var state = State(options, categories, checkpoint.Name);
+                Checkpoint.Save(staging, model, null, state);
+                bytes = onnx is null ? null : CheckpointExporter.ToOnnx(model, state, null, precision);   // rounds the weights after saving them
             }
 
-            var bytes = onnx is null ? null : ExportOnnx(staging, precision);
             if (Directory.Exists(target))
             {
                 Directory.Delete(target, recursive: true);
@@ -106,13 +108,6 @@ internal static class ImportCommand
         {
             throw new CliInputException("--preset: " + e.Message);
         }
-    }
-
-    /// <summary>The size-dynamic ONNX bytes of a checkpoint folder.</summary>
-    private static byte[] ExportOnnx(string checkpointFolder, WeightPrecision precision)
-    {
-        using var exported = CheckpointExporter.Export(checkpointFolder, null, precision);
-        return exported.Onnx;
     }
 
     private static CheckpointState State(ModelOptions options, IReadOnlyList<CheckpointCategory> categories, string source) => new()
