@@ -99,6 +99,23 @@ public sealed class QueueWorkerTests
     }
 
     [Fact]
+    public async Task A_lock_lost_by_the_time_the_message_is_settled_leaves_it_for_its_next_delivery_instead_of_failing_the_worker()
+    {
+        // Lock 0.3 s, first renewal only after 30 s, handler 1 s that ignores cancellation: the lock runs out unnoticed
+        // and completing finds it gone.
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5, lockDuration: TimeSpan.FromMilliseconds(300));
+        await queue.SendAsync([new WorkMessage("job:0", BinaryData.FromString("{}"))]);
+        var worker = new QueueWorker(
+            queue, (_, _) => Task.Delay(1000), Fast with { LockRenewInterval = TimeSpan.FromSeconds(30) }, NullLogger<QueueWorker>.Instance);
+
+        Assert.True(await worker.ProcessOneAsync());
+
+        var again = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, again.DeliveryCount);
+        Assert.Empty(await ToListAsync(queue.PeekDeadLettersAsync()));
+    }
+
+    [Fact]
     public async Task An_idle_worker_exits_by_itself()
     {
         var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5);
