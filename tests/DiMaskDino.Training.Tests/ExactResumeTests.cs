@@ -55,6 +55,51 @@ public sealed class ExactResumeTests
         Assert.Equal(Checkpoint.ReadState(uninterrupted.LastCheckpoint).Random, Checkpoint.ReadState(resumed.LastCheckpoint).Random);
     }
 
+    [Fact]
+    public void A_training_process_killed_after_a_checkpoint_resumes_to_the_uninterrupted_result()
+    {
+        using var folder = new TemporaryDirectory();
+        var train = Dataset(folder);
+        string[] arguments = ["train", "--data", train, "--canvas", "96", "--batch", "1", "--epochs", "3", "--threads", "1"];
+        var whole = TrainRunner.Run([.. arguments, "--out", folder.File("whole")]);
+        Assert.True(whole.ExitCode == 0, whole.StandardError);
+
+        var last = folder.File("killed", Trainer.CheckpointsFolder, Trainer.LastCheckpointName);
+        KillAfter(() => File.Exists(Path.Combine(last, Checkpoint.StateFile)), [.. arguments, "--out", folder.File("killed")]);
+        var killedAt = Checkpoint.ReadState(last);
+        Assert.True(killedAt.Iteration < killedAt.TotalIterations, "the process finished before it was killed");
+
+        var resumed = TrainRunner.Run([.. arguments, "--out", folder.File("killed"), "--resume"]);
+
+        Assert.True(resumed.ExitCode == 0, resumed.StandardError);
+        var expected = folder.File("whole", Trainer.CheckpointsFolder, Trainer.LastCheckpointName);
+        Assert.Equal(Checkpoint.ReadState(expected).Iteration, Checkpoint.ReadState(last).Iteration);
+        AssertSameWeights(expected, last);
+    }
+
+    /// <summary>Starts <c>dimaskdino-train</c> and kills it (SIGKILL) as soon as <paramref name="ready"/> holds.</summary>
+    private static void KillAfter(Func<bool> ready, string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dimaskdino-train.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
+        while (!ready() && !process.HasExited && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+
+        process.Kill();
+        process.WaitForExit();
+    }
+
     /// <summary>Every parameter and buffer of the two checkpoints equal bit for bit.</summary>
     internal static void AssertSameWeights(string expected, string actual)
     {
