@@ -13,8 +13,9 @@ namespace DiMaskDino.Training.Tests;
 [Collection(TorchProcessState.Name)]
 public sealed class ExactResumeTests
 {
-    // A 96² canvas needs K1/Q/G reduced (S = 193 memory tokens); one thread keeps every reduction order fixed.
-    internal static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DenoisingQueries = 10, MaskPoints = 256 };
+    private static readonly ModelOptions Small = TrainerTests.Small;
+
+    // One thread keeps every reduction order fixed.
 
     private static readonly TrainingOptions OneThread = new() { Epochs = 2, BatchSize = 1, CanvasSize = 96, Threads = 1, LogEvery = 1 };
 

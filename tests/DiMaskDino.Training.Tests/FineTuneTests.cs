@@ -13,7 +13,7 @@ public sealed class FineTuneTests
     /// <summary>The synthetic set's classes, in class-index order.</summary>
     private static readonly string[] Shapes = ["circle", "triangle", "square", "star", "ring", "cross"];
 
-    private static readonly ModelOptions Small = ExactResumeTests.Small;
+    private static readonly ModelOptions Small = TrainerTests.Small;
 
     [Fact]
     public void Kept_classes_keep_their_logits_new_classes_their_fresh_initialisation()

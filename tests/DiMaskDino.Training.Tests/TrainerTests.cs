@@ -11,7 +11,7 @@ namespace DiMaskDino.Training.Tests;
 public sealed class TrainerTests
 {
     // K1/Q/G reduced so a 96² canvas (S = 193 memory tokens) is admissible and the steps stay fast; the architecture is unchanged.
-    private static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DenoisingQueries = 10, MaskPoints = 256 };
+    internal static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DenoisingQueries = 10, MaskPoints = 256 };
 
     private static readonly TrainingOptions Fast = new() { Epochs = 2, BatchSize = 2, CanvasSize = 96, Threads = 2, LogEvery = 1 };
 

@@ -122,11 +122,11 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
     }
 
     /// <summary>How the classes of checkpoint <paramref name="checkpoint"/> map onto the dataset's (by name).</summary>
-    public static ClassMapping ClassMappingFor(string checkpoint, CocoInstanceDataset train) => ClassMapping.Create(
+    private static ClassMapping ClassMappingFor(string checkpoint, CocoInstanceDataset train) => ClassMapping.Create(
         [.. Checkpoint.ReadState(checkpoint).Categories.Select(c => c.Name)], [.. train.Categories.Categories.Select(c => c.Name)]);
 
     /// <summary>Stops gradients to every backbone parameter (the optimiser then leaves them out).</summary>
-    public static void FreezeBackbone(DiMaskDinoModel network)
+    private static void FreezeBackbone(DiMaskDinoModel network)
     {
         foreach (var parameter in network.Backbone.parameters())
         {
