@@ -9,6 +9,7 @@ using static TorchSharp.torch;
 
 namespace DiMaskDino.Training.Tests;
 
+[Collection(TorchProcessState.Name)]
 public sealed class ExportBenchCommandTests
 {
     private static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5 };

@@ -7,10 +7,11 @@ using DiMaskDino.Training.Synthetic;
 namespace DiMaskDino.Training.Tests;
 
 /// <summary>The real training loop end to end on a tiny synthetic set: checkpoints, metrics, cancel and resume.</summary>
+[Collection(TorchProcessState.Name)]
 public sealed class TrainerTests
 {
     // K1/Q/G reduced so a 96² canvas (S = 193 memory tokens) is admissible and the steps stay fast; the architecture is unchanged.
-    private static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DenoisingQueries = 10, MaskPoints = 256 };
+    internal static readonly ModelOptions Small = ModelOptions.Tiny(numClasses: 6) with { FirstSelectedTokens = 40, NumQueries = 20, GuidingTokens = 5, DenoisingQueries = 10, MaskPoints = 256 };
 
     private static readonly TrainingOptions Fast = new() { Epochs = 2, BatchSize = 2, CanvasSize = 96, Threads = 2, LogEvery = 1 };
 
@@ -133,11 +134,5 @@ public sealed class TrainerTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: --device cuda: CUDA is not available", result.StandardError.Trim());
-    }
-
-    /// <summary>Reports on the training thread, so cancellation happens at a known iteration.</summary>
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

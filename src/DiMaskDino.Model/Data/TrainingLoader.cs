@@ -19,6 +19,9 @@ public sealed record TrainingLoaderOptions
 
     /// <summary>Shuffle the image order of every epoch (otherwise file order).</summary>
     public bool Shuffle { get; init; } = true;
+
+    /// <summary>Stream position to start at (a resumed run continues where its checkpoint's loader stood).</summary>
+    public long StartPosition { get; init; }
 }
 
 /// <summary>
@@ -46,6 +49,7 @@ public sealed class TrainingLoader : IDisposable
         ArgumentNullException.ThrowIfNull(augmentation);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Workers);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.StartPosition);
         _epochLength = dataset.IndicesWithInstances.Count;
         if (_epochLength == 0)
         {
@@ -63,7 +67,7 @@ public sealed class TrainingLoader : IDisposable
     public int EpochLength => _epochLength;
 
     /// <summary>Stream positions consumed so far, skipped samples included; the epoch is <c>Position / EpochLength</c>.</summary>
-    public long Position => _prefetcher.Position;
+    public long Position => _options.StartPosition + _prefetcher.Position;
 
     /// <summary>Samples skipped because augmentation left no instance.</summary>
     public long Skipped { get; private set; }
@@ -129,8 +133,9 @@ public sealed class TrainingLoader : IDisposable
         return cache.Order[(int)(position % _epochLength)];
     }
 
-    private InstanceSample? Produce(int worker, long position)
+    private InstanceSample? Produce(int worker, long prefetcherPosition)
     {
+        var position = _options.StartPosition + prefetcherPosition;
         var index = ImageIndexAt(position, ref _orders[worker]);
         var source = _dataset.Load(index);
         var sample = _augmentation.Apply(source, new SplitMix64(SplitMix64.Mix(_options.Seed, (ulong)position)));

@@ -51,6 +51,10 @@ public sealed record CheckpointState
     [JsonPropertyName("metrics")]
     public IReadOnlyList<CheckpointMetric> Metrics { get; init; } = [];
 
+    /// <summary>Where every random stream of the run stood (null in checkpoints written before resume was exact).</summary>
+    [JsonPropertyName("random_state")]
+    public RandomState? Random { get; init; }
+
     public ModelOptions ToModelOptions()
     {
         var preset = Enum.Parse<ModelPreset>(Preset, ignoreCase: true);

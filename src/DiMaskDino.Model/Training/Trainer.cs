@@ -1,5 +1,5 @@
-// The training loop (model.md §11/§12; style.md tensor-lifetime rules): one dispose scope per step, model and optimizer
-// outside every scope, losses read to the CPU once per logged step, checkpoints and validation every epoch.
+// The training run (model.md §11/§12): where it starts from (fresh with ImageNet backbone weights, --init from another
+// checkpoint, or --resume of its own), the model, optimizer and random streams it builds, then TrainingLoop.
 
 using System.Diagnostics;
 using DiMaskDino.Model.Backbone;
@@ -17,7 +17,8 @@ namespace DiMaskDino.Model.Training;
 /// <param name="ValidationFolder">COCO folder evaluated after every epoch, or null</param>
 /// <param name="OutputFolder">run folder: checkpoints/, metrics.jsonl</param>
 /// <param name="Resume">continue from the last checkpoint in <paramref name="OutputFolder"/></param>
-public sealed record TrainingRun(string TrainFolder, string? ValidationFolder, string OutputFolder, bool Resume = false);
+/// <param name="InitCheckpoint">checkpoint folder to fine-tune from (classes mapped by name), or null</param>
+public sealed record TrainingRun(string TrainFolder, string? ValidationFolder, string OutputFolder, bool Resume = false, string? InitCheckpoint = null);
 
 /// <summary>Summary of a finished (or cancelled) run.</summary>
 public sealed record TrainingSummary(
@@ -32,7 +33,12 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
     public async Task<TrainingSummary> RunAsync(TrainingRun run, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         options.Validate();
-        var pretrained = run.Resume || !UsesCntkResNet18(modelOptions)
+        if (run.Resume && run.InitCheckpoint is not null)
+        {
+            throw new ArgumentException("a run either resumes from its own last checkpoint or starts from --init, not both");
+        }
+
+        var pretrained = run.Resume || run.InitCheckpoint is not null || !UsesCntkResNet18(modelOptions)
             ? null
             : await ResNetWeightsImporter.ReadCntkResNet18Async(cancellationToken: cancellationToken);
         return Run(run, pretrained, progress, cancellationToken);
@@ -48,20 +54,14 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
 
         var train = CocoInstanceDataset.OpenFolder(run.TrainFolder);
         var validation = run.ValidationFolder is null ? null : CocoInstanceDataset.OpenFolder(run.ValidationFolder);
-        var checkpoints = Path.Combine(run.OutputFolder, CheckpointsFolder);
-        var last = Path.Combine(checkpoints, LastCheckpointName);
-        Directory.CreateDirectory(checkpoints);
-
-        var resumeState = run.Resume ? Checkpoint.ReadState(last) : null;
+        var paths = RunPaths.In(run.OutputFolder);
+        var resumeState = run.Resume ? Checkpoint.ReadState(paths.Last) : null;
         var model = resumeState?.ToModelOptions() ?? modelOptions with { NumClasses = train.Categories.Count };
-        using var network = DiMaskDinoBuilder.Build(model);
-        if (resumeState is not null)
+
+        using var network = BuildNetwork(model, run, resumeState, pretrained, train, progress);
+        if (options.FreezeBackbone)
         {
-            Checkpoint.LoadModel(last, network);
-        }
-        else if (pretrained is not null)
-        {
-            network.LoadPretrainedBackbone(pretrained);
+            FreezeBackbone(network);
         }
 
         network.to(device);
@@ -69,109 +69,94 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
         using var optimizer = groups.CreateOptimizer(options);
         if (resumeState is not null)
         {
-            Checkpoint.LoadOptimizer(last, optimizer);
+            Checkpoint.LoadOptimizer(paths.Last, optimizer);
         }
 
-        var criterion = SetCriterion.FromOptions(model);
-        var lsj = new LargeScaleJitter(new LsjOptions { CanvasSize = options.CanvasSize, MinScale = options.MinScale, MaxScale = options.MaxScale });
-        var startEpoch = resumeState?.Epoch ?? 0;
-        using var loader = new TrainingLoader(train, lsj, new TrainingLoaderOptions { Seed = (ulong)(options.Seed + 7919L * startEpoch) });
+        using var loader = OpenLoader(train, resumeState);
+        using var generator = StepGenerator(resumeState);
+        using var metrics = new MetricsLog(paths.Metrics);
         var iterationsPerEpoch = Math.Max(1, loader.EpochLength / options.BatchSize);
-        var totalIterations = resumeState?.TotalIterations ?? options.Epochs * iterationsPerEpoch;
-        var schedule = LearningRateSchedule.From(options, totalIterations);
-        var timeBoxed = resumeState is null && options.TimeBudget is not null;
-        using var metrics = new MetricsLog(Path.Combine(run.OutputFolder, MetricsFile));
-        using var generator = new Generator((ulong)options.Seed).manual_seed(options.Seed + 1000L * startEpoch);
-        var pad = PadColor.ZeroAfter(model.Normalization);
-        var parameters = network.parameters().ToArray();
+        var start = resumeState is null
+            ? new TrainingLoop.Position(Epoch: 0, Iteration: 0, TotalIterations: options.Epochs * iterationsPerEpoch)
+            : new TrainingLoop.Position(resumeState.Epoch, resumeState.Iteration, resumeState.TotalIterations);
+        var timeBox = resumeState is null && options.TimeBudget is { } budget ? new TimeBox(budget, options.TimingSteps) : null;
 
-        var iteration = resumeState?.Iteration ?? 0;
-        ValidationResult? lastValidation = null;
-        var runClock = Stopwatch.StartNew();
-        var epoch = startEpoch;
-        network.train();
-        for (; iteration < totalIterations; epoch++)
-        {
-            var window = Stopwatch.StartNew();
-            var windowImages = 0;
-            // Epochs are iterationsPerEpoch long; a run resumed mid-epoch finishes that epoch's remaining steps.
-            for (var step = iteration % iterationsPerEpoch; step < iterationsPerEpoch && iteration < totalIterations; step++, iteration++)
-            {
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    // Keep what was learned: the next --resume continues from this iteration (the interrupted epoch restarts its data order).
-                    Checkpoint.Save(last, network, optimizer, State(model, train, epoch, iteration, totalIterations, run.TrainFolder, lastValidation));
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                var samples = loader.NextBatch(options.BatchSize, cancellationToken);
-                groups.ApplyLearningRate(optimizer, options.LearningRate, schedule.Factor(iteration));
-                using (var scope = NewDisposeScope())
-                {
-                    using var batch = Collate.Training(samples, pad).To(device);
-                    using var outputs = network.ForwardTraining(batch.Images, batch.Targets, generator);
-                    using var losses = criterion.Compute(outputs, batch.Targets, generator);
-                    optimizer.zero_grad();
-                    losses.Total.backward();
-                    nn.utils.clip_grad_norm_(parameters, options.GradientClipNorm);
-                    optimizer.step();
-                    windowImages += samples.Count;
-                    var logNow = iteration % options.LogEvery == 0 || iteration == totalIterations - 1;
-                    var speed = windowImages / Math.Max(1e-9, window.Elapsed.TotalSeconds);
-                    if (logNow)
-                    {
-                        var values = losses.ReadValues();
-                        metrics.Write(new StepMetrics(
-                            "train", epoch, iteration, options.LearningRate * schedule.Factor(iteration), values.Total,
-                            values.Entries.ToDictionary(e => e.Name, e => (double)e.Weighted), speed, RssMb()));
-                        var main = values.Entries.Where(e => e.Set.Kind == LossSetKind.Main).Select(e => (e.Term.ToString().ToLowerInvariant(), (double)e.Value)).ToList();
-                        progress?.Report(new TrainingProgress(epoch, iteration + 1, totalIterations, values.Total, speed, MainLosses: main));
-                        window.Restart();
-                        windowImages = 0;
-                    }
-                    else
-                    {
-                        progress?.Report(new TrainingProgress(epoch, iteration + 1, totalIterations, double.NaN, speed));
-                    }
-                }
-
-                if (timeBoxed && iteration + 1 == options.TimingSteps)
-                {
-                    // §12: time-boxed schedule from the measured step time (evaluation time comes out of the 5 % margin).
-                    var secondsPerStep = runClock.Elapsed.TotalSeconds / options.TimingSteps;
-                    totalIterations = Math.Max(options.TimingSteps + 1, (int)(0.95 * options.TimeBudget!.Value.TotalSeconds / secondsPerStep));
-                    schedule = LearningRateSchedule.From(options, totalIterations);
-                    timeBoxed = false;
-                    progress?.Report(new TrainingProgress(epoch, iteration + 1, totalIterations, double.NaN, 0,
-                        $"time-boxed: {secondsPerStep:F2} s/step → {totalIterations} iterations, lr drop at {schedule.DecayIteration}"));
-                }
-            }
-
-            if (validation is not null)
-            {
-                lastValidation = Validate(network, validation, epoch, iteration, metrics, progress, cancellationToken);
-            }
-
-            var state = State(model, train, epoch + 1, iteration, totalIterations, run.TrainFolder, lastValidation);
-            // Every epoch keeps its weights; only the last checkpoint carries the (twice as large) optimizer state.
-            Checkpoint.Save(Path.Combine(checkpoints, $"epoch-{epoch + 1:D3}"), network, optimizer: null, state);
-            Checkpoint.Save(last, network, optimizer, state);
-        }
-
-        return new TrainingSummary(epoch - startEpoch, iteration, last, lastValidation, startRss, RssMb(), clock.Elapsed);
+        var loop = new TrainingLoop(
+            options, network, groups, optimizer, SetCriterion.FromOptions(model), loader, generator, metrics, paths, iterationsPerEpoch, timeBox,
+            (epoch, iteration, total, random, validated) => State(model, train, epoch, iteration, total, run.TrainFolder, validated, random),
+            device, validation, progress);
+        var end = loop.Run(start, cancellationToken);
+        return new TrainingSummary(end.Epoch - start.Epoch, end.Iteration, paths.Last, loop.LastValidation, startRss, RssMb(), clock.Elapsed);
     }
 
-    private ValidationResult Validate(
-        DiMaskDinoModel network, CocoInstanceDataset validation, int epoch, int iteration, MetricsLog metrics,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>The network with its starting weights: the run's own last checkpoint, a fine-tuning checkpoint, or ImageNet backbone weights.</summary>
+    private static DiMaskDinoModel BuildNetwork(
+        ModelOptions model, TrainingRun run, CheckpointState? resumeState, PretrainedWeights? pretrained, CocoInstanceDataset train,
+        IProgress<TrainingProgress>? progress)
     {
-        var clock = Stopwatch.StartNew();
-        var result = ValidationRunner.Evaluate(network, validation, options.CanvasSize, options.BatchSize, perLayer: true, cancellationToken);
-        metrics.Write(new EvalMetrics(
-            "eval", epoch, iteration, result.ApBox, result.ApMask, result.Box.Stats, result.Mask.Stats,
-            [.. result.PerLayer.Select(l => new LayerMetrics(l.Layer, l.ApBox, l.ApMask))], clock.Elapsed.TotalSeconds));
-        progress?.Report(new TrainingProgress(epoch, iteration, iteration, double.NaN, 0, $"epoch {epoch + 1}: APbox {result.ApBox:F3}, APmask {result.ApMask:F3}"));
-        return result;
+        var network = DiMaskDinoBuilder.Build(model);
+        try
+        {
+            if (resumeState is not null)
+            {
+                Checkpoint.LoadModel(RunPaths.In(run.OutputFolder).Last, network);
+            }
+            else if (run.InitCheckpoint is not null)
+            {
+                var mapping = ClassMappingFor(run.InitCheckpoint, train);
+                InitialWeights.Load(run.InitCheckpoint, network, mapping);
+                progress?.Report(new TrainingProgress(0, 0, 0, double.NaN, 0, $"initialised from {run.InitCheckpoint}") { Mapping = mapping });
+            }
+            else if (pretrained is not null)
+            {
+                network.LoadPretrainedBackbone(pretrained);
+            }
+
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>How the classes of checkpoint <paramref name="checkpoint"/> map onto the dataset's (by name).</summary>
+    private static ClassMapping ClassMappingFor(string checkpoint, CocoInstanceDataset train) => ClassMapping.Create(
+        [.. Checkpoint.ReadState(checkpoint).Categories.Select(c => c.Name)], [.. train.Categories.Categories.Select(c => c.Name)]);
+
+    /// <summary>Stops gradients to every backbone parameter (the optimiser then leaves them out).</summary>
+    private static void FreezeBackbone(DiMaskDinoModel network)
+    {
+        foreach (var parameter in network.Backbone.parameters())
+        {
+            parameter.requires_grad = false;
+        }
+    }
+
+    /// <summary>The sample stream: from its start, or where the resumed checkpoint's loader stood.</summary>
+    private TrainingLoader OpenLoader(CocoInstanceDataset train, CheckpointState? resumeState)
+    {
+        var lsj = new LargeScaleJitter(new LsjOptions { CanvasSize = options.CanvasSize, MinScale = options.MinScale, MaxScale = options.MaxScale });
+        var epochLength = train.IndicesWithInstances.Count;
+        var position = resumeState is null ? 0 : resumeState.Random?.LoaderPosition ?? (long)resumeState.Epoch * epochLength;
+        return new TrainingLoader(train, lsj, new TrainingLoaderOptions { Seed = (ulong)options.Seed, StartPosition = position });
+    }
+
+    /// <summary>The generator of denoising noise and point sampling: seeded, or restored (with torch's global one) from the checkpoint.</summary>
+    private Generator StepGenerator(CheckpointState? resumeState)
+    {
+        var generator = new Generator((ulong)options.Seed).manual_seed(options.Seed);
+        if (resumeState?.Random is { } random)
+        {
+            random.Restore(generator);
+        }
+        else if (resumeState is not null)
+        {
+            generator.manual_seed(options.Seed + 1000L * resumeState.Epoch);   // checkpoints from before random_state existed
+        }
+
+        return generator;
     }
 
     private static Device ResolveDevice(TrainingDevice requested)
@@ -191,7 +176,8 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
         model.Backbone.Block == ResNetBlockKind.Basic && model.Backbone.BlocksPerStage.SequenceEqual(ResNetConfig.CntkResNet18.BlocksPerStage);
 
     private CheckpointState State(
-        ModelOptions model, CocoInstanceDataset train, int epoch, int iteration, int totalIterations, string trainFolder, ValidationResult? validation) => new()
+        ModelOptions model, CocoInstanceDataset train, int epoch, int iteration, int totalIterations, string trainFolder, ValidationResult? validation,
+        RandomState random) => new()
     {
         Preset = model.Preset.ToString().ToLowerInvariant(),
         DeImbalance = model.DeImbalance,
@@ -206,7 +192,21 @@ public sealed class Trainer(ModelOptions modelOptions, TrainingOptions options)
         Seed = options.Seed,
         TrainingData = trainFolder,
         Metrics = validation is null ? [] : [new CheckpointMetric("ap_box", validation.ApBox), new CheckpointMetric("ap_mask", validation.ApMask)],
+        Random = random,
     };
 
-    private static double RssMb() => Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024.0);
+    internal static double RssMb() => Process.GetCurrentProcess().WorkingSet64 / (1024.0 * 1024.0);
+}
+
+/// <summary>The files of a run folder.</summary>
+internal sealed record RunPaths(string Checkpoints, string Last, string Metrics)
+{
+    public static RunPaths In(string outputFolder)
+    {
+        var checkpoints = Path.Combine(outputFolder, Trainer.CheckpointsFolder);
+        Directory.CreateDirectory(checkpoints);
+        return new RunPaths(checkpoints, Path.Combine(checkpoints, Trainer.LastCheckpointName), Path.Combine(outputFolder, Trainer.MetricsFile));
+    }
+
+    public string Epoch(int epoch) => Path.Combine(Checkpoints, $"epoch-{epoch:D3}");
 }

@@ -28,6 +28,9 @@ public sealed record TrainingOptions
     /// <summary>Multiplier on the learning rate of every backbone parameter.</summary>
     public double BackboneLearningRateMultiplier { get; init; } = 0.1;
 
+    /// <summary>Keep every backbone parameter at its starting value (fine-tuning on few images).</summary>
+    public bool FreezeBackbone { get; init; }
+
     /// <summary>L2 norm of all gradients together is clipped to this.</summary>
     public double GradientClipNorm { get; init; } = 0.01;
 
@@ -76,6 +79,7 @@ public sealed record TrainingOptions
         Require(CanvasSize >= 96 && CanvasSize % 32 == 0, $"canvas size must be a multiple of 32 and at least 96, got {CanvasSize}");
         Require(MinScale > 0 && MaxScale >= MinScale, $"scale range must satisfy 0 < min <= max, got [{MinScale}, {MaxScale}]");
         Require(LearningRate > 0, $"learning rate must be positive, got {LearningRate}");
+        Require(BackboneLearningRateMultiplier >= 0, $"backbone learning-rate factor must be non-negative, got {BackboneLearningRateMultiplier}");
         Require(WeightDecay >= 0, $"weight decay must be non-negative, got {WeightDecay}");
         Require(GradientClipNorm > 0, $"gradient clip norm must be positive, got {GradientClipNorm}");
         Require(DecayAt is > 0 and <= 1, $"decay point must be in (0, 1], got {DecayAt}");
