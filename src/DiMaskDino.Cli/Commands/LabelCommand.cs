@@ -123,7 +123,7 @@ internal static class LabelCommand
         var description = await LoadModelAsync(models, request.Model, args.Model, cancellationToken);
         ResizeArguments.Check(resize, description);
         request = request with { Thresholds = request.Thresholds with { ScoreThreshold = ScoreThresholdOption.Resolve(args.ScoreThreshold, description) } };
-        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions { ShardSize = args.ShardSize }, loggers);
+        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions(), loggers); // the shard size travels in the request
         var progress = new LabelProgress();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
