@@ -36,9 +36,15 @@ public sealed class PipelineOptions
     [Range(1, 100)]
     public int MaxDeliveryCount { get; set; } = 5;
 
-    /// <summary>Images per shard when a request does not say.</summary>
-    [Range(1, 100_000)]
-    public int ShardSize { get; set; } = 256;
+    /// <summary><see cref="ShardSize"/> when configuration does not say.</summary>
+    public const int DefaultShardSize = 256;
+
+    /// <summary>
+    /// Images per shard when a request does not say: the HTTP API and <c>_label.json</c> fill it in for a body without
+    /// <c>shard_size</c>, and it is <c>dimaskdino label</c>'s <c>--shard-size</c> default.
+    /// </summary>
+    [Range(1, Jobs.JobRequestRules.MaxShardSize)]
+    public int ShardSize { get; set; } = DefaultShardSize;
 
     /// <summary>Shard messages sent per <see cref="Queues.IWorkQueue.SendAsync"/> call.</summary>
     [Range(1, 1000)]

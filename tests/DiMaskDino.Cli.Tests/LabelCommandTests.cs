@@ -19,6 +19,9 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
     [InlineData("gt-not-json", "error: --gt: {gt}: $: ")]
     [InlineData("out-links-into-input", "error: --out {out} leads through a symbolic link into INPUT")]
     [InlineData("out-links-onto-input", "error: --out {out} must not be INPUT or a folder that contains it")]
+    [InlineData("shard-size-0", "error: --shard-size must be 1-100000, got 0")]
+    [InlineData("score-threshold-above-1", "error: --score-threshold must be within 0..1, got 1.5")]
+    [InlineData("two-bad-options", "error: --shard-size must be 1-100000, got 100001; --max-detections must be 1-10000, got 0")]
     public void Label_refuses_with_one_line_and_writes_nothing(string @case, string expected)
     {
         using var work = new TemporaryDirectory();
@@ -64,7 +67,15 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
         }
 
         string[] arguments = ["label", inputArgument, "--model", modelFile, "--out", output, "--provider", "cpu"];
-        var result = CliRunner.Run(@case.StartsWith("gt-", StringComparison.Ordinal) ? [.. arguments, "--gt", gt] : arguments);
+        string[] extra = @case switch
+        {
+            _ when @case.StartsWith("gt-", StringComparison.Ordinal) => ["--gt", gt],
+            "shard-size-0" => ["--shard-size", "0"],
+            "score-threshold-above-1" => ["--score-threshold", "1.5"],
+            "two-bad-options" => ["--shard-size", "100001", "--max-detections", "0"],
+            _ => [],
+        };
+        var result = CliRunner.Run([.. arguments, .. extra]);
 
         Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.StandardError}");
         var line = Assert.Single(result.StandardError.TrimEnd().Split('\n'));

@@ -40,10 +40,13 @@ internal static class LabelCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Output folder: annotations.json, failures.json, summary.json, the review queue (review.json, review.csv, review.html) and the report with --gt.", Required = true };
         var source = LowerCaseEnum.Option("--source", LabelSource.Local, "local (a folder, work files in OUT_DIR/.dimaskdino) or azure (a storage account).");
         var workers = new Option<int>("--workers") { Description = "Shard workers in this process.", DefaultValueFactory = _ => 2 };
-        var shardSize = new Option<int>("--shard-size") { Description = "Images per shard (the unit of work and of resuming).", DefaultValueFactory = _ => 256 };
+        var shardSize = new Option<int>("--shard-size") { Description = "Images per shard (the unit of work and of resuming).", DefaultValueFactory = _ => PipelineOptions.DefaultShardSize };
         var batchSize = new Option<int>("--batch-size") { Description = "Images per model run.", DefaultValueFactory = _ => 8 };
         var score = ScoreThresholdOption.Create();
-        var maxDetections = new Option<int>("--max-detections") { Description = "At most this many instances per image.", DefaultValueFactory = _ => 100 };
+        var maxDetections = new Option<int>("--max-detections")
+        {
+            Description = "At most this many instances per image.", DefaultValueFactory = _ => InstancePostProcessorOptions.DefaultDetectionsPerImage,
+        };
         var gt = new Option<string?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT), a file; with --source azure a blob name in the datasets container. Adds report.json, report.md and plots." };
         var cpu = new Option<bool>("--cpu") { Description = "Same as --provider cpu." };
         var provider = ProviderOption.Create();
@@ -65,6 +68,17 @@ internal static class LabelCommand
             command.Options.Add(option);
         }
 
+        var requestOptions = new LabelRequestOptions(input.Name, new Dictionary<JobRequestField, string>
+        {
+            [JobRequestField.Model] = model.Name,
+            [JobRequestField.GroundTruth] = gt.Name,
+            [JobRequestField.ShardSize] = shardSize.Name,
+            [JobRequestField.ScoreThreshold] = score.Name,
+            [JobRequestField.DetectionsPerImage] = maxDetections.Name,
+            [JobRequestField.DuplicateMaskIou] = postProcess.DuplicateIou.Name,
+            [JobRequestField.MinSpeckArea] = postProcess.MinSpeckArea.Name,
+        });
+
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(
             ct => RunAsync(
                 new LabelArguments(
@@ -75,6 +89,7 @@ internal static class LabelCommand
                 new LabelOutputs(parse.GetValue(polygons), parse.GetValue(formats) ?? []),
                 resize.Resolve(parse),
                 parse.GetValue(reviewTop),
+                requestOptions,
                 () => storage.Resolve(parse),
                 ct),
             cancellationToken));
@@ -83,12 +98,15 @@ internal static class LabelCommand
 
     private static async Task<int> RunAsync(
         LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, (int? ShortEdge, int? MaxSize) resize, int reviewTop,
-        Func<AzureStorage> account, CancellationToken cancellationToken)
+        LabelRequestOptions requestOptions, Func<AzureStorage> account, CancellationToken cancellationToken)
     {
         args.Validate();
         LabelReview.Validate(reviewTop);
+        var draft = Draft(args, post);
+        requestOptions.ThrowIfInvalid(draft);
         var outputFolder = args.Output.FullName;
-        using ILoggerFactory loggers = new StandardErrorLoggerFactory(LogLevel.Warning);
+        // Retries, lost locks and dead letters: one line each on standard error, above the live progress bar.
+        using ILoggerFactory loggers = new StandardErrorLoggerFactory(LogLevel.Warning, LabelProgress.WriteLine);
         var cacheOptions = new ModelCacheOptions
         {
             CacheDirectory = Path.Combine(outputFolder, ".dimaskdino", "model-cache"),
@@ -99,24 +117,13 @@ internal static class LabelCommand
         // Everything that would make every image fail is checked before anything is written: the input has images,
         // the model is an ONNX model with DiMaskDino metadata, the ground truth is a valid COCO dataset.
         var (store, request) = args.Source == LabelSource.Azure
-            ? await AzureJobAsync(args, account(), cancellationToken)
-            : await LocalJobAsync(args, outputFolder, cancellationToken);
+            ? await AzureJobAsync(args, draft, account(), cancellationToken)
+            : await LocalJobAsync(args, draft, outputFolder, cancellationToken);
         using var models = new ModelCache(store, cacheOptions, loggers);
         var description = await LoadModelAsync(models, request.Model, args.Model, cancellationToken);
         ResizeArguments.Check(resize, description);
-        request = request with
-        {
-            Thresholds = new LabelingThresholds
-            {
-                ScoreThreshold = ScoreThresholdOption.Resolve(args.ScoreThreshold, description),
-                DetectionsPerImage = args.MaxDetections,
-                PostProcess = post.Mode,
-                DuplicateMaskIou = post.Labels.DuplicateMaskIou,
-                MinSpeckArea = post.Labels.MinSpeckArea,
-                Box = post.Labels.Box,
-            },
-        };
-        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions { ShardSize = args.ShardSize }, loggers);
+        request = request with { Thresholds = request.Thresholds with { ScoreThreshold = ScoreThresholdOption.Resolve(args.ScoreThreshold, description) } };
+        var runner = new EmbeddedJobRunner(store, models, new PipelineOptions(), loggers); // the shard size travels in the request
         var progress = new LabelProgress();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = await progress.RunAsync(() => runner.RunAsync(request, args.Workers, progress, cancellationToken));
@@ -153,12 +160,58 @@ internal static class LabelCommand
         return CommandErrors.Success;
     }
 
+    /// <summary>
+    /// The request as far as the arguments tell, checked by the request's rules before anything is read: the model's
+    /// version (and, locally, the ground truth's name in the work store) come once the files are checked, the score
+    /// threshold's default once the model is loaded.
+    /// </summary>
+    private static JobRequest Draft(LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post)
+    {
+        var thresholds = new LabelingThresholds
+        {
+            ScoreThreshold = args.ScoreThreshold ?? ScoreThresholdOption.Default,
+            DetectionsPerImage = args.MaxDetections,
+            PostProcess = post.Mode,
+            DuplicateMaskIou = post.Labels.DuplicateMaskIou,
+            MinSpeckArea = post.Labels.MinSpeckArea,
+            Box = post.Labels.Box,
+        };
+        if (args.Source == LabelSource.Local)
+        {
+            return new JobRequest
+            {
+                Dataset = Dataset,
+                ImagesPrefix = "",
+                Model = new ModelReference(ModelLocation.File, Path.GetFullPath(args.Model), Version: ""),
+                ShardSize = args.ShardSize,
+                Thresholds = thresholds,
+            };
+        }
+
+        var prefix = args.Input.Trim('/');
+        if (prefix.Length == 0)
+        {
+            throw new CliInputException("INPUT: with --source azure, give the dataset's prefix in the images container (e.g. shapes)");
+        }
+
+        var modelName = args.Model.StartsWith(Containers.Models + "/", StringComparison.Ordinal) ? args.Model[(Containers.Models.Length + 1)..] : args.Model;
+        return new JobRequest
+        {
+            Dataset = prefix.Replace('/', '-'),
+            ImagesPrefix = prefix + "/",
+            Model = new ModelReference(ModelLocation.Blob, modelName, Version: ""),
+            ShardSize = args.ShardSize,
+            Thresholds = thresholds,
+            GroundTruth = args.GroundTruth,
+        };
+    }
+
     /// <summary>The input folder as the images container, everything else under OUT_DIR/.dimaskdino; the model by file.</summary>
-    private static async Task<(IBlobStore, JobRequest)> LocalJobAsync(LabelArguments args, string outputFolder, CancellationToken cancellationToken)
+    private static async Task<(IBlobStore, JobRequest)> LocalJobAsync(LabelArguments args, JobRequest draft, string outputFolder, CancellationToken cancellationToken)
     {
         var images = new InputFolderStore(Path.GetFullPath(args.Input), excluded: outputFolder);
         await RequireImagesAsync(images, JobPaths.ImagesPrefix(""), $"INPUT: no images found in {images.Folder}", cancellationToken);
-        var modelFile = Path.GetFullPath(args.Model);
+        var modelFile = draft.Model.Name;
         await CheckModelFileAsync(modelFile, cancellationToken);
         var gtBytes = args.GroundTruth is { } gtFile ? ReadGroundTruth(File.ReadAllBytes(gtFile), Path.GetFullPath(gtFile)) : null;
         var modelVersion = "sha256:" + await HashAsync(modelFile, cancellationToken);
@@ -172,28 +225,15 @@ internal static class LabelCommand
             await work.WriteAsync(new BlobPath(Containers.Datasets, groundTruth), BinaryData.FromBytes(gtBytes), WriteMode.CreateNew, cancellationToken);
         }
 
-        return (store, new JobRequest
-        {
-            Dataset = Dataset,
-            ImagesPrefix = "",
-            Model = new ModelReference(ModelLocation.File, modelFile, modelVersion),
-            ShardSize = args.ShardSize,
-            GroundTruth = groundTruth,
-        });
+        return (store, draft with { Model = draft.Model with { Version = modelVersion }, GroundTruth = groundTruth });
     }
 
     /// <summary>Everything in the storage account: images/{INPUT}/, models/{--model}, datasets/{--gt}; jobs and labels written there too.</summary>
-    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, AzureStorage account, CancellationToken cancellationToken)
+    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, JobRequest draft, AzureStorage account, CancellationToken cancellationToken)
     {
         var store = account.BlobStore();
         await store.EnsureContainersAsync(Containers.All, cancellationToken);
-        var prefix = args.Input.Trim('/');
-        if (prefix.Length == 0)
-        {
-            throw new CliInputException("INPUT: with --source azure, give the dataset's prefix in the images container (e.g. shapes)");
-        }
-
-        var modelName = args.Model.StartsWith(Containers.Models + "/", StringComparison.Ordinal) ? args.Model[(Containers.Models.Length + 1)..] : args.Model;
+        var modelName = draft.Model.Name;
         var model = await store.GetPropertiesAsync(JobPaths.Model(modelName), cancellationToken)
             ?? throw new CliInputException($"--model: blob {Containers.Models}/{modelName} does not exist");
         if (args.GroundTruth is { } gt)
@@ -203,16 +243,8 @@ internal static class LabelCommand
             ReadGroundTruth(content.Data.ToArray(), $"{Containers.Datasets}/{gt}");
         }
 
-        await RequireImagesAsync(store, JobPaths.ImagesPrefix(prefix + "/"), $"INPUT: no images found under {Containers.Images}/{prefix}/", cancellationToken);
-
-        return (store, new JobRequest
-        {
-            Dataset = prefix.Replace('/', '-'),
-            ImagesPrefix = prefix + "/",
-            Model = new ModelReference(ModelLocation.Blob, modelName, model.ETag),
-            ShardSize = args.ShardSize,
-            GroundTruth = args.GroundTruth,
-        });
+        await RequireImagesAsync(store, JobPaths.ImagesPrefix(draft.ImagesPrefix), $"INPUT: no images found under {Containers.Images}/{draft.ImagesPrefix}", cancellationToken);
+        return (store, draft with { Model = draft.Model with { Version = model.ETag } });
     }
 
     /// <summary>Throws naming <paramref name="what"/> unless the listing holds at least one image (or an entry failing as one).</summary>
@@ -304,21 +336,9 @@ internal static class LabelCommand
                 throw new CliInputException($"--workers must be 1-64, got {Workers}");
             }
 
-            if (ShardSize is < 1 or > 100_000)
-            {
-                throw new CliInputException($"--shard-size must be 1-100000, got {ShardSize}");
-            }
-
             if (BatchSize is < 1 or > 1024)
             {
                 throw new CliInputException($"--batch-size must be 1-1024, got {BatchSize}");
-            }
-
-            ScoreThresholdOption.Validate(ScoreThreshold);
-
-            if (MaxDetections < 1)
-            {
-                throw new CliInputException($"--max-detections must be at least 1, got {MaxDetections}");
             }
         }
 

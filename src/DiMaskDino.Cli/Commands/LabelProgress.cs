@@ -21,6 +21,22 @@ internal sealed class LabelProgress : IPipelineObserver
 
     public static bool Interactive => Error.Profile.Capabilities.Interactive;
 
+    /// <summary>
+    /// Writes one line to standard error: on a terminal through the console that draws the bar, which puts the line
+    /// above the bar and redraws it, so warnings never tear the bar; otherwise plainly, one whole line per call.
+    /// </summary>
+    public static void WriteLine(string line)
+    {
+        if (Interactive)
+        {
+            Error.WriteLine(line);
+        }
+        else
+        {
+            Console.Error.WriteLine(line);
+        }
+    }
+
     public long ImagesDone => Interlocked.Read(ref _done);
 
     public long ImagesFailed => Interlocked.Read(ref _failed);

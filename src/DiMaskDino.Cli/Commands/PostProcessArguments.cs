@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Cli.Commands;
 
@@ -36,15 +37,15 @@ internal sealed class PostProcessArguments
     public (PostProcessMode Mode, LabelPostProcessorOptions Labels) Resolve(ParseResult parse)
     {
         var iou = parse.GetValue(DuplicateIou);
-        if (iou is <= 0 or > 1 || double.IsNaN(iou))
+        if (JobRequestRules.DuplicateMaskIou(iou) is { } iouProblem)
         {
-            throw new CliInputException($"--duplicate-iou must be above 0 and at most 1, got {iou}");
+            throw new CliInputException($"{DuplicateIou.Name} {iouProblem}");
         }
 
         var speck = parse.GetValue(MinSpeckArea);
-        if (speck < 0)
+        if (JobRequestRules.MinSpeckArea(speck) is { } speckProblem)
         {
-            throw new CliInputException($"--min-speck-area must be 0 or more pixels, got {speck}");
+            throw new CliInputException($"{MinSpeckArea.Name} {speckProblem}");
         }
 
         return (parse.GetValue(Mode), new LabelPostProcessorOptions

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Cli.Commands;
 
@@ -10,6 +11,10 @@ namespace DiMaskDino.Cli.Commands;
 /// </summary>
 internal static class ScoreThresholdOption
 {
+    /// <summary>
+    /// The command line's fallback when the model recommends no threshold; deliberately not the HTTP API's default
+    /// (<see cref="LabelingThresholds.DefaultScoreThreshold"/>), which ignores the model's recommendation.
+    /// </summary>
     public const double Default = 0.3;
 
     public static Option<double?> Create() => new("--score-threshold")
@@ -20,9 +25,9 @@ internal static class ScoreThresholdOption
     /// <exception cref="CliInputException">the given value is outside 0..1</exception>
     public static void Validate(double? given)
     {
-        if (given is { } value && (value is < 0 or > 1 || double.IsNaN(value)))
+        if (given is { } value && JobRequestRules.ScoreThreshold(value) is { } problem)
         {
-            throw new CliInputException($"--score-threshold must be within 0..1, got {value}");
+            throw new CliInputException($"--score-threshold {problem}");
         }
     }
 

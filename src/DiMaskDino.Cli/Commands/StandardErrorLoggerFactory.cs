@@ -4,11 +4,15 @@ namespace DiMaskDino.Cli.Commands;
 
 /// <summary>
 /// Loggers that write one line per entry at or above a level to standard error (<c>warn: Category: message</c>):
-/// enough for a worker process's retries and dead letters to be seen, without a logging framework.
+/// enough for retries, lost locks and dead letters to be seen, without a logging framework. Lines go to
+/// <paramref name="writeLine"/> when given (<c>label</c> passes <see cref="LabelProgress.WriteLine"/>, which keeps them
+/// clear of its progress bar), else straight to <see cref="Console.Error"/>.
 /// </summary>
-internal sealed class StandardErrorLoggerFactory(LogLevel minimum) : ILoggerFactory
+internal sealed class StandardErrorLoggerFactory(LogLevel minimum, Action<string>? writeLine = null) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, minimum);
+    private readonly Action<string> _writeLine = writeLine ?? Console.Error.WriteLine;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, minimum, _writeLine);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("this factory has no providers");
 
@@ -16,7 +20,7 @@ internal sealed class StandardErrorLoggerFactory(LogLevel minimum) : ILoggerFact
     {
     }
 
-    private sealed class Logger(string category, LogLevel minimum) : ILogger
+    private sealed class Logger(string category, LogLevel minimum, Action<string> writeLine) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -39,7 +43,7 @@ internal sealed class StandardErrorLoggerFactory(LogLevel minimum) : ILoggerFact
                 _ => "dbug",
             };
             var text = formatter(state, exception) + (exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})");
-            Console.Error.WriteLine($"{level}: {category[(category.LastIndexOf('.') + 1)..]}: {text.ReplaceLineEndings(" ")}");
+            writeLine($"{level}: {category[(category.LastIndexOf('.') + 1)..]}: {text.ReplaceLineEndings(" ")}");
         }
     }
 }

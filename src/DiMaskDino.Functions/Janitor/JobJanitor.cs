@@ -2,7 +2,6 @@ using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Processing;
-using DiMaskDino.Pipeline.Storage;
 using DiMaskDino.Pipeline.Workers;
 using DiMaskDino.ServiceDefaults;
 using Microsoft.Extensions.Logging;
@@ -15,8 +14,7 @@ namespace DiMaskDino.Functions.Janitor;
 /// a job whose shards are all done but which was not finalized gets its finalize message again; completed checkpoint
 /// evaluations without a comparison get one.
 /// </summary>
-/// <remarks>Finding jobs lists the whole <c>jobs</c> container (flat listing, streamed): fine for thousands of jobs; an
-/// index of active jobs would be needed far beyond that.</remarks>
+/// <remarks>When a job needs which help is <see cref="JobLifecycle"/>'s rule; finding jobs is <see cref="JobStore.ListJobIdsAsync"/>.</remarks>
 public sealed partial class JobJanitor(
     JobStore store,
     WorkQueues queues,
@@ -28,35 +26,42 @@ public sealed partial class JobJanitor(
     TimeProvider time,
     ILogger<JobJanitor> logger)
 {
-    private const string JobFile = "/job.json";
-
     public async Task<JanitorReport> RunAsync(CancellationToken cancellationToken = default)
     {
         var (shardsFailed, unreadable) = await sweeper.SweepWithUnreadableAsync(queues.Shards, cancellationToken);
         var (jobsFailed, unreadableFinalizes) = await FailDeadFinalizesAsync(cancellationToken);
         var resent = 0;
-        foreach (var jobId in await ListJobIdsAsync(cancellationToken))
+        var jobIds = new List<string>(); // listed first: the loop writes job records into the listed container
+        await foreach (var jobId in store.ListJobIdsAsync(cancellationToken))
+        {
+            jobIds.Add(jobId);
+        }
+
+        foreach (var jobId in jobIds)
         {
             var job = await store.ReadJobAsync(jobId, cancellationToken);
-            var age = job is null ? TimeSpan.Zero : time.GetUtcNow() - job.CreatedAt;
-            if (job is { State: JobState.Planning } && age > options.PlanningDeadline)
+            if (job is null)
             {
-                jobsFailed += await FailAsync(job, $"planning did not finish within {options.PlanningDeadline}", cancellationToken) ? 1 : 0;
+                continue;
             }
-            else if (job is { State: JobState.Running })
+
+            if (JobLifecycle.PlanningExpired(job, time.GetUtcNow(), options.PlanningDeadline) is { } planningReason)
+            {
+                jobsFailed += await FailAsync(job, planningReason, cancellationToken) ? 1 : 0;
+            }
+            else if (job.State == JobState.Running)
             {
                 var missing = await finalizer.MissingShardsAsync(job, cancellationToken);
-                if (missing.Count == 0 && time.GetUtcNow() - await LastResultAsync(job, cancellationToken) > options.FinalizeGrace)
+                if (missing.Count == 0
+                    && JobLifecycle.FinalizeOverdue(job, missing, await store.LastResultAtAsync(job, cancellationToken), time.GetUtcNow(), options.FinalizeGrace))
                 {
                     await trigger.CheckAsync(job, cancellationToken);
                     LogFinalizeResent(logger, job.JobId);
                     resent++;
                 }
-                else if (missing.Count > 0 && age > options.JobDeadline)
+                else if (JobLifecycle.RunningExpired(job, missing, time.GetUtcNow(), options.JobDeadline) is { } runningReason)
                 {
-                    var shown = string.Join(", ", missing.Take(10)) + (missing.Count > 10 ? ", …" : "");
-                    var reason = $"did not finish within {options.JobDeadline}: {missing.Count} of {job.ShardCount} shards have no result (shards {shown})";
-                    jobsFailed += await FailAsync(job, reason, cancellationToken) ? 1 : 0;
+                    jobsFailed += await FailAsync(job, runningReason, cancellationToken) ? 1 : 0;
                 }
             }
         }
@@ -94,44 +99,15 @@ public sealed partial class JobJanitor(
         return (failed, unreadable);
     }
 
-    /// <summary>Marks the job failed unless it moved on since it was read (finished meanwhile).</summary>
     private async Task<bool> FailAsync(JobRecord job, string reason, CancellationToken cancellationToken)
     {
-        var current = await store.ReadJobAsync(job.JobId, cancellationToken);
-        if (current is null || current.State != job.State)
+        if (!await store.FailJobAsync(job, reason, cancellationToken))
         {
             return false;
         }
 
-        await store.WriteJobAsync(current with { State = JobState.Failed, Error = reason }, cancellationToken);
         LogFailed(logger, job.JobId, reason);
         return true;
-    }
-
-    private async Task<DateTimeOffset> LastResultAsync(JobRecord job, CancellationToken cancellationToken)
-    {
-        var last = job.CreatedAt;
-        await foreach (var blob in store.Blobs.ListAsync(JobPaths.ResultsFolder(job.JobId), cancellationToken))
-        {
-            last = blob.LastModified > last ? blob.LastModified : last;
-        }
-
-        return last;
-    }
-
-    private async Task<List<string>> ListJobIdsAsync(CancellationToken cancellationToken)
-    {
-        var ids = new List<string>();
-        await foreach (var blob in store.Blobs.ListAsync(new BlobPath(Containers.Jobs, ""), cancellationToken))
-        {
-            var name = blob.Path.Name;
-            if (name.EndsWith(JobFile, StringComparison.Ordinal) && name.IndexOf('/', StringComparison.Ordinal) == name.Length - JobFile.Length)
-            {
-                ids.Add(name[..^JobFile.Length]);
-            }
-        }
-
-        return ids;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Job {JobId} marked failed: {Reason}")]

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using DiMaskDino.Inference.PostProcessing;
 
 namespace DiMaskDino.Pipeline.Checkpoints;
 
@@ -26,9 +27,9 @@ public sealed class EvaluationOptions
     public double ScoreThreshold { get; set; } = 0.05;
 
     [Range(1, 1000)]
-    public int DetectionsPerImage { get; set; } = 100;
+    public int DetectionsPerImage { get; set; } = InstancePostProcessorOptions.DefaultDetectionsPerImage;
 
     /// <summary>Images per shard of an evaluation job.</summary>
-    [Range(1, 100_000)]
-    public int ShardSize { get; set; } = 256;
+    [Range(1, Jobs.JobRequestRules.MaxShardSize)]
+    public int ShardSize { get; set; } = PipelineOptions.DefaultShardSize;
 }

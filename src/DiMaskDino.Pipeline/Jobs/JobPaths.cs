@@ -13,8 +13,16 @@ public static class JobPaths
     public const string AnnotationsFile = "annotations.json";
     public const string FailuresFile = "failures.json";
     public const string SummaryFile = "summary.json";
+    private const string RecordFile = "job.json";
 
-    public static BlobPath Job(string jobId) => new(Containers.Jobs, $"{CheckId(jobId)}/job.json");
+    public static BlobPath Job(string jobId) => new(Containers.Jobs, $"{CheckId(jobId)}/{RecordFile}");
+
+    /// <summary>The job id of a blob listed in the <c>jobs</c> container when it is a job record (<c>{jobId}/job.json</c>), or null for anything else.</summary>
+    public static string? JobOfRecord(BlobPath path)
+    {
+        var slash = path.Name.IndexOf('/', StringComparison.Ordinal);
+        return path.Container == Containers.Jobs && slash > 0 && path.Name.AsSpan(slash + 1).SequenceEqual(RecordFile) ? path.Name[..slash] : null;
+    }
 
     public static BlobPath ShardsFolder(string jobId) => new(Containers.Jobs, $"{CheckId(jobId)}/shards/");
 

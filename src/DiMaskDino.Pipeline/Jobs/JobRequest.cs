@@ -19,8 +19,9 @@ public sealed record JobRequest
 
     public required ModelReference Model { get; init; }
 
-    /// <summary>Images per shard (one queue message, one results file).</summary>
-    public int ShardSize { get; init; } = 256;
+    /// <summary>Images per shard (one queue message, one results file). Hosts fill in their
+    /// <see cref="PipelineOptions.ShardSize"/> when the user gives none.</summary>
+    public int ShardSize { get; init; } = PipelineOptions.DefaultShardSize;
 
     public LabelingThresholds Thresholds { get; init; } = new();
 
@@ -42,6 +43,28 @@ public sealed record JobRequest
 
     /// <summary>Reuse the dataset's previous labels for unchanged images (same model, thresholds and prefix).</summary>
     public bool Incremental { get; init; } = true;
+
+    /// <summary>
+    /// Every rule of a request, each error keyed by its field (<see cref="JobRequestRules"/>): the one check the
+    /// submitter, the command line and the HTTP API share. It does not look at storage (whether the model, images and
+    /// ground truth exist is each host's own check).
+    /// </summary>
+    public JobRequestErrors Validate()
+    {
+        var errors = new JobRequestErrors();
+        errors.AddIfAny(JobRequestField.Dataset, JobRequestRules.Dataset(Dataset));
+        errors.AddIfAny(JobRequestField.ImagesPrefix, JobRequestRules.ImagesPrefix(ImagesPrefix));
+        errors.AddIfAny(JobRequestField.Model, JobRequestRules.Model(Model));
+        errors.AddIfAny(JobRequestField.GroundTruth, JobRequestRules.GroundTruth(GroundTruth));
+        errors.AddIfAny(JobRequestField.ShardSize, JobRequestRules.ShardSize(ShardSize));
+        errors.AddIfAny(JobRequestField.ScoreThreshold, JobRequestRules.ScoreThreshold(Thresholds.ScoreThreshold));
+        errors.AddIfAny(JobRequestField.DetectionsPerImage, JobRequestRules.DetectionsPerImage(Thresholds.DetectionsPerImage));
+        errors.AddIfAny(JobRequestField.MaskLogitThreshold, JobRequestRules.MaskLogitThreshold(Thresholds.MaskLogitThreshold));
+        errors.AddIfAny(JobRequestField.DuplicateMaskIou, JobRequestRules.DuplicateMaskIou(Thresholds.DuplicateMaskIou));
+        errors.AddIfAny(JobRequestField.MinSpeckArea, JobRequestRules.MinSpeckArea(Thresholds.MinSpeckArea));
+        errors.AddIfAny(JobRequestField.JobId, JobRequestRules.JobId(JobId));
+        return errors;
+    }
 }
 
 /// <summary>Where the model lives.</summary>
@@ -68,8 +91,15 @@ public sealed record ModelReference(
 /// </summary>
 public sealed record LabelingThresholds
 {
+    /// <summary>
+    /// The score threshold of a request that gives none (the HTTP API, <c>_label.json</c>). The command line's
+    /// <c>label</c> and <c>predict</c> default instead to the model's recommended threshold, else their own lower
+    /// fallback (DiMaskDino.Cli's <c>ScoreThresholdOption.Default</c>).
+    /// </summary>
+    public const double DefaultScoreThreshold = 0.5;
+
     /// <summary>Instances scoring below this are not written (the evaluation of a job with ground truth ignores it).</summary>
-    public double ScoreThreshold { get; init; } = 0.5;
+    public double ScoreThreshold { get; init; } = DefaultScoreThreshold;
 
     /// <summary>What annotations.json holds: the official instances or labels made from them.</summary>
     [JsonPropertyName("postprocess")]
@@ -85,7 +115,7 @@ public sealed record LabelingThresholds
     public BoxSource Box { get; init; } = BoxSource.Mask;
 
     /// <summary>At most this many instances per image.</summary>
-    public int DetectionsPerImage { get; init; } = 100;
+    public int DetectionsPerImage { get; init; } = InstancePostProcessorOptions.DefaultDetectionsPerImage;
 
     /// <summary>A mask pixel is foreground when its logit is above this.</summary>
     public float MaskLogitThreshold { get; init; }

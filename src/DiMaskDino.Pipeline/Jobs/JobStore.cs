@@ -56,6 +56,48 @@ public sealed class JobStore(IBlobStore store)
         }
     }
 
+    /// <summary>
+    /// The ids of every job, streamed from a flat listing of the whole <c>jobs</c> container: fine for thousands of jobs;
+    /// an index of active jobs would be needed far beyond that.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var blob in store.ListAsync(new BlobPath(Containers.Jobs, ""), cancellationToken))
+        {
+            if (JobPaths.JobOfRecord(blob.Path) is { } jobId)
+            {
+                yield return jobId;
+            }
+        }
+    }
+
+    /// <summary>When the job's last shard result was written (its creation time before any).</summary>
+    public async Task<DateTimeOffset> LastResultAtAsync(JobRecord job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var last = job.CreatedAt;
+        await foreach (var blob in store.ListAsync(JobPaths.ResultsFolder(job.JobId), cancellationToken))
+        {
+            last = blob.LastModified > last ? blob.LastModified : last;
+        }
+
+        return last;
+    }
+
+    /// <summary>Marks <paramref name="job"/> failed with <paramref name="reason"/> unless it moved on since it was read (e.g. finished meanwhile); true when marked.</summary>
+    public async Task<bool> FailJobAsync(JobRecord job, string reason, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var current = await ReadJobAsync(job.JobId, cancellationToken);
+        if (current is null || current.State != job.State)
+        {
+            return false;
+        }
+
+        await WriteJobAsync(current with { State = JobState.Failed, Error = reason }, cancellationToken);
+        return true;
+    }
+
     public Task<DatasetPointer?> ReadLatestAsync(string dataset, CancellationToken cancellationToken = default) =>
         ReadAsync(JobPaths.Latest(dataset), Context.DatasetPointer, cancellationToken);
 

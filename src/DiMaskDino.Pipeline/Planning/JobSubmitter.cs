@@ -19,7 +19,8 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
 
     public async Task<Submission> SubmitAsync(JobRequest request, CancellationToken cancellationToken = default)
     {
-        Validate(request);
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate().ThrowIfInvalid();
         var baseJob = await FindBaseJobAsync(request, cancellationToken);
         var jobId = request.JobId ?? JobIds.Derive(request, baseJob?.JobId);
         var existing = await store.ReadJobAsync(jobId, cancellationToken);
@@ -165,55 +166,6 @@ public sealed partial class JobSubmitter(JobStore store, IWorkQueue shardQueue, 
         }
 
         return sent;
-    }
-
-    private static void Validate(JobRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        JobPaths.CheckDataset(request.Dataset);
-        if (request.JobId is not null)
-        {
-            JobPaths.CheckId(request.JobId);
-        }
-
-        if (request.ImagesPrefix.Length > 0)
-        {
-            if (!request.ImagesPrefix.EndsWith('/'))
-            {
-                throw new ArgumentException($"images prefix \"{request.ImagesPrefix}\" must be empty or end with '/'", nameof(request));
-            }
-
-            _ = JobPaths.ImagesPrefix(request.ImagesPrefix);
-        }
-
-        if (request.ShardSize is < 1 or > 100_000)
-        {
-            throw new ArgumentException($"shard size must be 1-100000, got {request.ShardSize}", nameof(request));
-        }
-
-        if (request.Thresholds.DetectionsPerImage < 1 || request.Thresholds.ScoreThreshold is < 0 or > 1 || double.IsNaN(request.Thresholds.ScoreThreshold))
-        {
-            throw new ArgumentException("thresholds: detections per image must be ≥ 1 and the score threshold within 0..1", nameof(request));
-        }
-
-        try
-        {
-            request.Thresholds.LabelOptions().Validate();
-        }
-        catch (ArgumentOutOfRangeException e)
-        {
-            throw new ArgumentException($"thresholds: {e.Message}", nameof(request), e);
-        }
-
-        if (request.Model.Location == ModelLocation.Blob)
-        {
-            _ = JobPaths.Model(request.Model.Name);
-        }
-
-        if (request.GroundTruth is not null)
-        {
-            _ = JobPaths.GroundTruth(request.GroundTruth);
-        }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,

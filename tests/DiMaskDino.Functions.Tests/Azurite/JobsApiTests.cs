@@ -116,6 +116,42 @@ public sealed class JobsApiTests(AzuriteFixture azurite, TinyModel model)
     }
 
     [Fact]
+    public async Task A_body_without_shard_size_gets_the_hosts_configured_shard_size()
+    {
+        await using var plane = await ControlPlane.StartAsync(azurite, settings: ("Pipeline:ShardSize", "2"));
+        var dataset = $"size-{Guid.NewGuid():N}"[..16];
+        await plane.UploadImagesAsync($"{dataset}/", 3);
+        await plane.SharedModelAsync(model);
+
+        var status = Status(await plane.Create<SubmitJobFunction>().RunAsync(
+            ControlPlane.Request($$"""{"dataset":"{{dataset}}","model":"tiny-shared.onnx"}"""), CancellationToken.None), 202);
+
+        Assert.Equal(2, status.Counts.Shards);
+        Assert.Equal(2, (await plane.Jobs.ReadJobAsync(status.JobId))!.Request.ShardSize);
+    }
+
+    [Fact]
+    public async Task Every_rule_of_the_request_is_reported_under_its_json_field()
+    {
+        await using var plane = await ControlPlane.StartAsync(azurite);
+        await plane.SharedModelAsync(model);
+
+        var result = await plane.Create<SubmitJobFunction>().RunAsync(
+            ControlPlane.Request("""
+                {"dataset":"d","images_prefix":"d","model":"tiny-shared.onnx","ground_truth":"../gt.json","job_id":"checkpoints",
+                 "thresholds":{"detections_per_image":0,"min_speck_area":-1}}
+                """),
+            CancellationToken.None);
+
+        var errors = Problem(result, 400);
+        Assert.Equal(
+            ["ground_truth", "images_prefix", "job_id", "thresholds.detections_per_image", "thresholds.min_speck_area"], errors.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("\"d\" must be empty or end with '/'", Assert.Single(errors["images_prefix"]));
+        Assert.Equal("must be 1-10000, got 0", Assert.Single(errors["thresholds.detections_per_image"]));
+        Assert.StartsWith("\"checkpoints\" is reserved", Assert.Single(errors["job_id"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_and_cancel_answer_404_for_an_unknown_job_and_400_for_an_invalid_id()
     {
         await using var plane = await ControlPlane.StartAsync(azurite);

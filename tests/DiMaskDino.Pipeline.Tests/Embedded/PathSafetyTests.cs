@@ -44,7 +44,9 @@ public sealed class PathSafetyTests(TinyModel model)
         using var harness = new EmbeddedHarness(model);
         var submitter = new JobSubmitter(harness.Jobs, new InProcessWorkQueue("shards", 5), harness.Options, TimeProvider.System, NullLogger<JobSubmitter>.Instance);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => submitter.SubmitAsync(harness.Request() with { ImagesPrefix = prefix, GroundTruth = groundTruth }));
+        var refused = await Assert.ThrowsAsync<JobRequestException>(() => submitter.SubmitAsync(harness.Request() with { ImagesPrefix = prefix, GroundTruth = groundTruth }));
+
+        Assert.Equal(groundTruth is null ? JobRequestField.ImagesPrefix : JobRequestField.GroundTruth, Assert.Single(refused.Errors).Key);
 
         Assert.False(Directory.Exists(Path.Combine(harness.Work.Root, Containers.Jobs)));
     }
