@@ -1,3 +1,4 @@
+using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Workers;
 using Microsoft.Extensions.Logging;
@@ -58,7 +59,7 @@ public sealed class SettlementTests
     public void A_poison_message_is_dead_lettered_on_its_first_delivery_with_its_own_reason()
     {
         var poison = Assert.Throws<PoisonMessageException>(() =>
-            PoisonMessageException.Parse(BinaryData.FromString("not json"), Jobs.PipelineJsonContext.Default.ShardMessage, "shard message"));
+            PoisonMessageException.Parse(BinaryData.FromString("not json"), PipelineJsonContext.Default.ShardMessage, "shard message"));
 
         var settlement = Settlement.Decide(poison, lockLost: false, stopped: false, deliveryCount: 1, Max);
 
