@@ -16,7 +16,7 @@ internal sealed class InstanceResults(LabelingThresholds thresholds, ModelDescri
 {
     private readonly LabelPostProcessor _labels = new(thresholds.LabelOptions());
 
-    public ImageResult ToResult(ManifestImage image, string etag, ImageOutcome outcome)
+    public ImageResult ToResult<TTag>(ManifestImage image, string etag, ImageOutcome<TTag> outcome)
     {
         var official = outcome.Instances;
         var written = thresholds.PostProcess == PostProcessMode.Labels
