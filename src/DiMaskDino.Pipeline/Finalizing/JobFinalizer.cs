@@ -64,7 +64,7 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
         EvaluationOutcome? evaluation = null;
         if (job.Request.GroundTruth is { } groundTruth)
         {
-            evaluation = await evaluator.EvaluateAsync(job, groundTruth, output.AnnotationsPath, output.DetectionsPath, cancellationToken);
+            evaluation = await evaluator.EvaluateAsync(job, groundTruth, output.Evaluation!, cancellationToken);
         }
 
         var summary = new JobSummary
