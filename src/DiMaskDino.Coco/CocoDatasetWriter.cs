@@ -96,6 +96,8 @@ public sealed class CocoDatasetWriter : IDisposable
         _annotations.WriteEndArray();
         _annotations.Flush();
         _output.Write(",\"annotations\":"u8);
+        _images.Dispose();
+        _annotations.Dispose();
         _annotationsBuffer.Position = 0;
         _annotationsBuffer.CopyTo(_output);
         _output.Write(",\"categories\":"u8);

@@ -99,6 +99,7 @@ internal sealed class LabelOutputWriter : IDisposable
         _failures.WriteEndArray();
         _failures.Flush();
         _failuresFile.Write("\n"u8);
+        _failures.Dispose();
         _failuresFile.Dispose();
     }
 
