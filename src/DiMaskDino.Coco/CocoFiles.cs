@@ -35,10 +35,15 @@ public static class CocoFiles
     }
 
     /// <summary>Reads detections and checks that each refers to an image of <paramref name="groundTruth"/>.</summary>
-    public static IReadOnlyList<CocoDetection> ReadDetections(string path, CocoDataset groundTruth)
+    public static IReadOnlyList<CocoDetection> ReadDetections(string path, CocoDataset groundTruth) =>
+        FromFile(path, stream => ReadDetections(stream, path, groundTruth));
+
+    /// <summary>Reads detections and checks that each refers to an image of <paramref name="groundTruth"/>.</summary>
+    /// <param name="name">what errors call the stream (a file name)</param>
+    public static IReadOnlyList<CocoDetection> ReadDetections(Stream stream, string name, CocoDataset groundTruth)
     {
-        var detections = ReadDetections(path);
-        CocoDatasetValidator.ValidateDetectionImages(detections, groundTruth, path);
+        var detections = ReadDetections(stream, name);
+        CocoDatasetValidator.ValidateDetectionImages(detections, groundTruth, name);
         return detections;
     }
 

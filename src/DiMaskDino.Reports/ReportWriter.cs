@@ -12,36 +12,45 @@ public static class ReportWriter
 {
     public static void Write(EvaluationReport report, string directory)
     {
-        ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrEmpty(directory);
+        var files = Render(report);
         Directory.CreateDirectory(Path.Combine(directory, ReportFiles.PlotsFolder));
+        var plots = Enum.GetValues<IouType>().Select(ReportFiles.PrCurvePlot).Append(ReportFiles.BalancePlot);
+        foreach (var stale in plots.Except(files.Select(f => f.Name)))
+        {
+            File.Delete(Path.Combine(directory, stale));
+        }
 
+        foreach (var (name, contents) in files)
+        {
+            WriteAtomically(Path.Combine(directory, name), contents);
+        }
+    }
+
+    /// <summary>
+    /// The report's files in memory, each with its path relative to the report folder ('/'-separated): the plots it
+    /// has data for, then report.md, then report.json (last, as readers expect it to mark a complete report).
+    /// </summary>
+    public static IReadOnlyList<(string Name, byte[] Contents)> Render(EvaluationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var files = new List<(string Name, byte[] Contents)>();
         foreach (var type in Enum.GetValues<IouType>())
         {
-            var path = Path.Combine(directory, ReportFiles.PrCurvePlot(type));
-            var section = type == IouType.Bbox ? report.Bbox : report.Segm;
-            if (section is null)
+            if ((type == IouType.Bbox ? report.Bbox : report.Segm) is { } section)
             {
-                File.Delete(path);
-            }
-            else
-            {
-                WriteAtomically(path, PrCurvePlot.RenderPrCurves(section));
+                files.Add((ReportFiles.PrCurvePlot(type), PrCurvePlot.RenderPrCurves(section)));
             }
         }
 
-        var balancePath = Path.Combine(directory, ReportFiles.BalancePlot);
-        if (report.Balance is null)
+        if (report.Balance is not null)
         {
-            File.Delete(balancePath);
-        }
-        else
-        {
-            WriteAtomically(balancePath, PrCurvePlot.RenderBalance(report.Balance));
+            files.Add((ReportFiles.BalancePlot, PrCurvePlot.RenderBalance(report.Balance)));
         }
 
-        WriteAtomically(Path.Combine(directory, ReportFiles.Markdown), new UTF8Encoding(false).GetBytes(ReportMarkdown.Render(report)));
-        WriteAtomically(Path.Combine(directory, ReportFiles.Json), ReportJson.Serialize(report));
+        files.Add((ReportFiles.Markdown, new UTF8Encoding(false).GetBytes(ReportMarkdown.Render(report))));
+        files.Add((ReportFiles.Json, ReportJson.Serialize(report)));
+        return files;
     }
 
     private static void WriteAtomically(string path, byte[] contents)

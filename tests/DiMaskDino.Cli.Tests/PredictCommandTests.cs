@@ -29,14 +29,22 @@ public sealed class PredictCommandTests(TinyModelFile model) : IClassFixture<Tin
         Assert.DoesNotContain("onnxruntime", result.StandardError, StringComparison.Ordinal);  // no native ORT log line
         Assert.Equal([$"{work.File("in", "b.png")}\t30", $"{work.File("in", "sub", "a.png")}\t30"], result.StandardOutput.TrimEnd().Split('\n'));
 
-        var images = CocoFiles.ReadDataset(Path.Combine(output, "images.json"));
-        Assert.Equal([(1L, work.File("in", "b.png"), 80, 60), (3L, work.File("in", "sub", "a.png"), 50, 90)], images.Images.Select(i => (i.Id, i.FileName, i.Width, i.Height)));
-        Assert.Equal(TinyModelFile.Categories, images.Categories.Select(c => (c.Id, c.Name)));
-        var detections = CocoFiles.ReadDetections(Path.Combine(output, "results.json"), images);
+        var labels = CocoFiles.ReadDataset(Path.Combine(output, "annotations.json"));
+        Assert.Equal([(1L, work.File("in", "b.png"), 80, 60), (3L, work.File("in", "sub", "a.png"), 50, 90)], labels.Images.Select(i => (i.Id, i.FileName, i.Width, i.Height)));
+        Assert.Equal(TinyModelFile.Categories, labels.Categories.Select(c => (c.Id, c.Name)));
         // k = min(100, 10 queries × 3 classes) = 30 per image at threshold 0.
-        Assert.Equal(30, detections.Count(d => d.ImageId == 1));
-        Assert.Equal(30, detections.Count(d => d.ImageId == 3));
-        Assert.All(detections, d => Assert.IsType<RleSegmentation>(d.Segmentation));
+        Assert.Equal(30, labels.Annotations.Count(a => a.ImageId == 1));
+        Assert.Equal(30, labels.Annotations.Count(a => a.ImageId == 3));
+        Assert.Equal(Enumerable.Range(1, 60).Select(i => (long)i), labels.Annotations.Select(a => a.Id));
+        Assert.All(labels.Annotations, a => Assert.IsType<RleSegmentation>(a.Segmentation));
+        Assert.All(labels.Annotations, a => Assert.NotNull(a.Score));
+        using (var dataset = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "annotations.json"))))
+        {
+            Assert.Equal("official", dataset.RootElement.GetProperty("info").GetProperty("postprocess").GetString());
+        }
+
+        Assert.False(File.Exists(Path.Combine(output, "results.json")));
+        Assert.False(File.Exists(Path.Combine(output, "images.json")));
 
         using var failures = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(output, "failures.json")));
         var failure = Assert.Single(failures.RootElement.EnumerateArray());
@@ -48,6 +56,7 @@ public sealed class PredictCommandTests(TinyModelFile model) : IClassFixture<Tin
         var info = Image.Identify(Path.Combine(output, "overlays", "3-a.png"));
         Assert.Equal((50, 90), (info.Width, info.Height));
         Assert.Empty(Directory.GetFiles(output, "*.tmp", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(output, "*.part", SearchOption.AllDirectories));
     }
 
     [Fact]
@@ -60,10 +69,9 @@ public sealed class PredictCommandTests(TinyModelFile model) : IClassFixture<Tin
         var result = CliRunner.Run("predict", work.File("one.png"), "--model", model.Path, "--out", output, "--polygons", "--no-overlays", "--provider", "cpu", "--score-threshold", "0");
 
         Assert.True(result.ExitCode == 0, result.StandardError);
-        var images = CocoFiles.ReadDataset(Path.Combine(output, "images.json"));
-        var detections = CocoFiles.ReadDetections(Path.Combine(output, "results.json"), images);
-        Assert.NotEmpty(detections);
-        Assert.All(detections, d => Assert.All(Assert.IsType<PolygonSegmentation>(d.Segmentation).Polygons, p => Assert.True(p.Length >= 6)));
+        var labels = CocoFiles.ReadDataset(Path.Combine(output, "annotations.json"));
+        Assert.NotEmpty(labels.Annotations);
+        Assert.All(labels.Annotations, a => Assert.All(Assert.IsType<PolygonSegmentation>(a.Segmentation).Polygons, p => Assert.True(p.Length >= 6)));
         Assert.False(Directory.Exists(Path.Combine(output, "overlays")));
         Assert.Equal("[]", File.ReadAllText(Path.Combine(output, "failures.json")));
     }

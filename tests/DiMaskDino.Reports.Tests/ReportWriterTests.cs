@@ -44,6 +44,28 @@ public sealed class ReportWriterTests : IDisposable
     }
 
     [Fact]
+    public void Rendering_in_memory_gives_the_files_the_folder_gets_with_report_json_last()
+    {
+        var dir = Path.Combine(_root, "report");
+        var report = GoldenReport();
+        ReportWriter.Write(report, dir);
+
+        var files = ReportWriter.Render(report);
+
+        Assert.Equal("report.json", files[^1].Name);
+        Assert.Equal(
+            Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(dir, f).Replace('\\', '/')).Order(StringComparer.Ordinal),
+            files.Select(f => f.Name).Order(StringComparer.Ordinal));
+        foreach (var (name, contents) in files)
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, name)), contents);
+        }
+
+        var bboxOnly = ReportWriter.Render(EvaluationReport.Create([Evaluations.Golden(IouType.Bbox)], new ReportContext()));
+        Assert.Equal(["plots/pr_bbox.png", "report.md", "report.json"], bboxOnly.Select(f => f.Name));
+    }
+
+    [Fact]
     public void Markdown_has_the_summary_balance_and_per_category_tables_and_plot_links()
     {
         var dir = Path.Combine(_root, "report");

@@ -126,7 +126,7 @@ internal static class PredictBenchmark
     /// one thread over all images (seconds per image).
     /// </summary>
     private static (double Decode, double Post, double Json) StageCosts(
-        ModelSession session, BatchPredictor predictor, List<ImageInput> inputs, int batchSize, double threshold, CancellationToken cancellationToken)
+        ModelSession session, BatchPredictor predictor, List<ImageInput<string>> inputs, int batchSize, double threshold, CancellationToken cancellationToken)
     {
         var model = session.Metadata;
         var loader = new ImageLoader();
@@ -180,7 +180,7 @@ internal static class PredictBenchmark
 
     /// <summary>BatchPredictor over the encoded images, then COCO results JSON (compressed RLE) written to <paramref name="results"/>.</summary>
     private static async Task<(double Seconds, long Detections)> EndToEndAsync(
-        BatchPredictor predictor, List<ImageInput> inputs, string results, CancellationToken cancellationToken)
+        BatchPredictor predictor, List<ImageInput<string>> inputs, string results, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var detections = new List<CocoDetection>();
@@ -191,7 +191,7 @@ internal static class PredictBenchmark
             imageId++;
             if (!outcome.Succeeded)
             {
-                throw new InvalidDataException($"{outcome.Key}: {outcome.FailureReason}");
+                throw new InvalidDataException($"{outcome.Tag}: {outcome.FailureReason}");
             }
 
             detections.AddRange(InstancePostProcessor.ToDetections(outcome.Instances, imageId, index => categories[index].Id));
@@ -205,7 +205,7 @@ internal static class PredictBenchmark
         return (clock.Elapsed.TotalSeconds, detections.Count);
     }
 
-    private static List<(float[] Input, int Count)> Preprocess(ModelDescription model, List<ImageInput> inputs, int batchSize)
+    private static List<(float[] Input, int Count)> Preprocess(ModelDescription model, List<ImageInput<string>> inputs, int batchSize)
     {
         var loader = new ImageLoader();
         var (height, width) = model.FixedInputSize();
@@ -225,7 +225,7 @@ internal static class PredictBenchmark
         return batches;
     }
 
-    private static List<ImageInput> Read(DirectoryInfo folder, int count)
+    private static List<ImageInput<string>> Read(DirectoryInfo folder, int count)
     {
         if (!folder.Exists)
         {
@@ -236,15 +236,15 @@ internal static class PredictBenchmark
             .Where(Inference.Images.ImageFileNames.IsImage)
             .Order(StringComparer.Ordinal).Take(count).ToList();
         return files.Count > 0
-            ? [.. files.Select(f => new ImageInput(f, File.ReadAllBytes(f)))]
+            ? [.. files.Select(f => new ImageInput<string>(f, File.ReadAllBytes(f)))]
             : throw new CliInputException($"--images: no images in {folder.FullName}");
     }
 
     /// <summary>Seeded PNGs: a noisy background with a few filled discs and rectangles.</summary>
-    private static List<ImageInput> Generate(int count, int size)
+    private static List<ImageInput<string>> Generate(int count, int size)
     {
         var random = new SplitMix64(20261125);
-        var inputs = new List<ImageInput>(count);
+        var inputs = new List<ImageInput<string>>(count);
         for (int n = 0; n < count; n++)
         {
             using var image = new Image<Rgb24>(size, size);
@@ -271,13 +271,13 @@ internal static class PredictBenchmark
 
             using var stream = new MemoryStream();
             image.SaveAsPng(stream);
-            inputs.Add(new ImageInput($"synthetic-{n:D4}.png", stream.ToArray()));
+            inputs.Add(new ImageInput<string>($"synthetic-{n:D4}.png", stream.ToArray()));
         }
 
         return inputs;
     }
 
-    private static async IAsyncEnumerable<ImageInput> ToAsync(List<ImageInput> inputs)
+    private static async IAsyncEnumerable<ImageInput<string>> ToAsync(List<ImageInput<string>> inputs)
     {
         foreach (var input in inputs)
         {

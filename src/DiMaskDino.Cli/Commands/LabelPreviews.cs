@@ -47,8 +47,7 @@ internal static class LabelPreviews
 
                     var decoded = loader.Load(content.Data.ToMemory());
                     var instances = image.Instances.Select(a => new InstancePrediction(
-                        0, indexOf[a.CategoryId], a.Score, a.Score, new BoundingBox(a.Bbox[0], a.Bbox[1], a.Bbox[2], a.Bbox[3]),
-                        Rle.FromCompressedString(a.Segmentation.Counts, a.Segmentation.Size[0], a.Segmentation.Size[1]))).ToList();
+                        0, indexOf[a.CategoryId], a.Score, a.Score, a.Bbox, a.ToMask(image.Height, image.Width))).ToList();
                     using var overlay = renderer.Render(decoded, instances);
                     var relative = image.Name[job.Request.ImagesPrefix.Length..] + ".png";
                     var file = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));

@@ -3,6 +3,8 @@ using DiMaskDino.Coco;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Pipeline.Finalizing;
+using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Cli.Predict;
 
@@ -10,22 +12,21 @@ namespace DiMaskDino.Cli.Predict;
 /// Collects the outcomes of a <c>predict</c> run and writes its files into the output directory, each written to a
 /// temporary file and renamed into place:
 /// <list type="bullet">
-/// <item><c>results.json</c>: the COCO results array (image_id, category_id, bbox, score, segmentation as compressed
-/// RLE, or polygons with <c>--polygons</c>).</item>
-/// <item><c>images.json</c>: a COCO dataset file with the labelled images (id, file_name, width, height) and the
-/// model's categories, no annotations: the image_id ↔ file mapping; its <c>info.postprocess</c> names the mode.</item>
+/// <item><c>annotations.json</c>: the same COCO dataset <c>label</c> writes (<see cref="AnnotationsDataset"/>): the
+/// labelled images (id, width, height, file_name), one annotation per instance (segmentation as compressed RLE, or
+/// polygons with <c>--polygons</c>, area, bbox, score, and in the labels mode <c>model_bbox</c> and
+/// <c>box_mask_iou</c>), the model's categories; <c>info.postprocess</c> names the mode.</item>
 /// <item><c>failures.json</c>: <c>[{"image_id", "file_name", "reason"}]</c> for images that could not be labelled.</item>
 /// </list>
 /// Image ids are 1 + the image's position in the expanded IMAGE list, so a failed image keeps its id.
 /// </summary>
 internal sealed class PredictionWriter(string directory, IReadOnlyList<string> files, ModelDescription model, bool polygons, PostProcessMode mode)
 {
-    public const string ResultsFile = "results.json";
-    public const string ImagesFile = "images.json";
+    public const string AnnotationsFile = JobPaths.AnnotationsFile;
     public const string FailuresFile = "failures.json";
     public const string OverlayFolder = "overlays";
 
-    private readonly ImageOutcome?[] _outcomes = new ImageOutcome?[files.Count];
+    private readonly ImageOutcome<int>?[] _outcomes = new ImageOutcome<int>?[files.Count];
     private readonly Dictionary<int, int> _categoryIds = model.Classes.ToDictionary(c => c.Index, c => c.Id);
 
     public static long ImageId(int index) => index + 1L;
@@ -34,42 +35,40 @@ internal sealed class PredictionWriter(string directory, IReadOnlyList<string> f
     public string OverlayPath(int index) =>
         Path.Combine(directory, OverlayFolder, $"{ImageId(index)}-{Path.GetFileNameWithoutExtension(files[index])}.png");
 
-    /// <summary>Records the outcome of image <paramref name="index"/>; thread-safe for distinct indices.</summary>
-    public void Add(int index, ImageOutcome outcome) => _outcomes[index] = outcome;
+    /// <summary>Records the outcome of the image whose index is its tag; thread-safe for distinct indices.</summary>
+    public void Add(ImageOutcome<int> outcome) => _outcomes[outcome.Tag] = outcome;
 
-    /// <summary>(image index, outcome) in input order, for the images whose outcome has arrived.</summary>
-    public IEnumerable<(int Index, ImageOutcome Outcome)> Outcomes =>
-        _outcomes.Select((o, i) => (i, o)).Where(p => p.o is not null).Select(p => (p.i, p.o!));
+    /// <summary>The outcomes that have arrived, in input order (each tagged with its image index).</summary>
+    public IEnumerable<ImageOutcome<int>> Outcomes => _outcomes.OfType<ImageOutcome<int>>();
 
     public void WriteAll()
     {
         var outcomes = Outcomes.ToList();
-        var detections = outcomes.Where(p => p.Outcome.Succeeded).SelectMany(p => Detections(ImageId(p.Index), p.Outcome.Instances)).ToList();
-        WriteAtomically(Path.Combine(directory, ResultsFile), stream => CocoFiles.WriteDetections(detections, stream));
-
-        var dataset = new CocoDataset
+        WriteAtomically(Path.Combine(directory, AnnotationsFile), stream =>
         {
-            Info = JsonDocument.Parse(mode == PostProcessMode.Labels ? "{\"postprocess\":\"labels\"}" : "{\"postprocess\":\"official\"}").RootElement.Clone(),
-            Images = [.. outcomes.Where(p => p.Outcome.Succeeded).Select(p => new CocoImage
+            // Annotations follow every image in COCO: they wait in a scratch file next to the output until the images are written.
+            using var buffer = new FileStream(
+                Path.Combine(directory, $".{AnnotationsFile}.{Guid.NewGuid():N}.part"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096,
+                FileOptions.DeleteOnClose);
+            using var dataset = AnnotationsDataset.CreateWriter(stream, buffer, mode);
+            foreach (var outcome in outcomes.Where(o => o.Succeeded))
             {
-                Id = ImageId(p.Index),
-                FileName = files[p.Index],
-                Width = p.Outcome.Width,
-                Height = p.Outcome.Height,
-            })],
-            Categories = [.. model.Classes.Select(c => new CocoCategory { Id = c.Id, Name = c.Name })],
-        };
-        WriteAtomically(Path.Combine(directory, ImagesFile), stream => CocoFiles.WriteDataset(dataset, stream));
+                var image = new CocoImage { Id = ImageId(outcome.Tag), Width = outcome.Width, Height = outcome.Height, FileName = files[outcome.Tag] };
+                dataset.Write(image, Instances(outcome.Instances));
+            }
+
+            dataset.Complete(model.Classes.Select(c => new CocoCategory { Id = c.Id, Name = c.Name }));
+        });
 
         WriteAtomically(Path.Combine(directory, FailuresFile), stream =>
         {
             using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
             json.WriteStartArray();
-            foreach (var (index, outcome) in outcomes.Where(p => !p.Outcome.Succeeded))
+            foreach (var outcome in outcomes.Where(o => !o.Succeeded))
             {
                 json.WriteStartObject();
-                json.WriteNumber("image_id", ImageId(index));
-                json.WriteString("file_name", files[index]);
+                json.WriteNumber("image_id", ImageId(outcome.Tag));
+                json.WriteString("file_name", files[outcome.Tag]);
                 json.WriteString("reason", outcome.FailureReason);
                 json.WriteEndObject();
             }
@@ -97,24 +96,17 @@ internal sealed class PredictionWriter(string directory, IReadOnlyList<string> f
         }
     }
 
-    private IEnumerable<CocoDetection> Detections(long imageId, IReadOnlyList<InstancePrediction> instances)
+    private IEnumerable<CocoInstance> Instances(IReadOnlyList<InstancePrediction> instances)
     {
+        var coco = instances.Select(instance => (Instance: instance, Coco: instance.ToCoco(index => _categoryIds[index])));
         if (!polygons)
         {
-            return InstancePostProcessor.ToDetections(instances, imageId, index => _categoryIds[index]);
+            return coco.Select(p => p.Coco);
         }
 
         // A polygon segmentation needs at least one polygon: an instance with an empty mask is left out.
-        return instances
-            .Select(instance => (Instance: instance, Polygons: MaskPolygons.FromMask(instance.Mask)))
-            .Where(p => p.Polygons.Count > 0)
-            .Select(p => new CocoDetection
-            {
-                ImageId = imageId,
-                CategoryId = _categoryIds[p.Instance.ClassIndex],
-                Score = p.Instance.Score,
-                Bbox = p.Instance.Box,
-                Segmentation = new PolygonSegmentation(p.Polygons),
-            });
+        return coco
+            .Select(p => p.Coco with { Segmentation = new PolygonSegmentation(MaskPolygons.FromMask(p.Instance.Mask)) })
+            .Where(c => ((PolygonSegmentation)c.Segmentation).Polygons.Count > 0);
     }
 }

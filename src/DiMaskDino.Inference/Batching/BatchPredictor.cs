@@ -66,19 +66,19 @@ public sealed partial class BatchPredictor
 
     /// <summary>Labels <paramref name="images"/>, yielding exactly one outcome per input, in input order.</summary>
     /// <remarks>The input sequence is enumerated once, on a background task, a few batches ahead of the consumer.</remarks>
-    public IAsyncEnumerable<ImageOutcome> PredictAsync(IAsyncEnumerable<ImageInput> images, CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ImageOutcome<TTag>> PredictAsync<TTag>(IAsyncEnumerable<ImageInput<TTag>> images, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(images);
         return RunPipelineAsync(images, cancellationToken);
     }
 
-    private async IAsyncEnumerable<ImageOutcome> RunPipelineAsync(
-        IAsyncEnumerable<ImageInput> images, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ImageOutcome<TTag>> RunPipelineAsync<TTag>(
+        IAsyncEnumerable<ImageInput<TTag>> images, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var prepared = NewChannel();
-        var inferred = NewChannel();
-        var finished = NewChannel();
+        var prepared = NewChannel<TTag>();
+        var inferred = NewChannel<TTag>();
+        var finished = NewChannel<TTag>();
         Task[] stages =
         [
             Task.Run(() => StageAsync(ct => PrepareAsync(images, prepared.Writer, ct), prepared.Writer, stop), CancellationToken.None),
@@ -101,7 +101,7 @@ public sealed partial class BatchPredictor
             // still queued. Stage exceptions were already reported by NextAsync, or the caller stopped listening.
             await stop.CancelAsync();
             await Task.WhenAll(stages).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            foreach (var channel in (Channel<PendingBatch>[])[prepared, inferred, finished])
+            foreach (var channel in (Channel<PendingBatch<TTag>>[])[prepared, inferred, finished])
             {
                 while (channel.Reader.TryRead(out var left))
                 {
@@ -111,11 +111,11 @@ public sealed partial class BatchPredictor
         }
     }
 
-    private static Channel<PendingBatch> NewChannel() => Channel.CreateBounded<PendingBatch>(
+    private static Channel<PendingBatch<TTag>> NewChannel<TTag>() => Channel.CreateBounded<PendingBatch<TTag>>(
         new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <summary>Runs one stage; on failure completes its output with the exception and stops the others.</summary>
-    private static async Task StageAsync(Func<CancellationToken, Task> body, ChannelWriter<PendingBatch> output, CancellationTokenSource stop)
+    private static async Task StageAsync<TTag>(Func<CancellationToken, Task> body, ChannelWriter<PendingBatch<TTag>> output, CancellationTokenSource stop)
     {
         try
         {
@@ -131,8 +131,8 @@ public sealed partial class BatchPredictor
     }
 
     /// <summary>The next finished batch, or null at the end; rethrows the failure of the first stage that failed.</summary>
-    private static async Task<PendingBatch?> NextAsync(
-        ChannelReader<PendingBatch> reader, Task[] stages, CancellationToken caller, CancellationToken stop)
+    private static async Task<PendingBatch<TTag>?> NextAsync<TTag>(
+        ChannelReader<PendingBatch<TTag>> reader, Task[] stages, CancellationToken caller, CancellationToken stop)
     {
         try
         {
@@ -163,13 +163,13 @@ public sealed partial class BatchPredictor
         return null;
     }
 
-    private async Task PrepareAsync(IAsyncEnumerable<ImageInput> images, ChannelWriter<PendingBatch> output, CancellationToken cancellationToken)
+    private async Task PrepareAsync<TTag>(IAsyncEnumerable<ImageInput<TTag>> images, ChannelWriter<PendingBatch<TTag>> output, CancellationToken cancellationToken)
     {
         await using var enumerator = images.GetAsyncEnumerator(cancellationToken);
         var more = true;
         while (more)
         {
-            var batch = new PendingBatch(_options.BatchSize, Resources);
+            var batch = new PendingBatch<TTag>(_options.BatchSize, Resources);
             try
             {
                 while (batch.Count < _options.BatchSize && (more = await enumerator.MoveNextAsync()))
@@ -194,7 +194,7 @@ public sealed partial class BatchPredictor
     }
 
     /// <summary>Decodes and transforms the batch in parallel, one pooled buffer per image, then groups the images by input size.</summary>
-    private void Decode(PendingBatch batch, CancellationToken cancellationToken)
+    private void Decode<TTag>(PendingBatch<TTag> batch, CancellationToken cancellationToken)
     {
         var model = _session.Metadata;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.DecodeParallelism, CancellationToken = cancellationToken };
@@ -229,7 +229,7 @@ public sealed partial class BatchPredictor
         batch.GroupPrepared();
     }
 
-    private async Task InferAsync(ChannelReader<PendingBatch> input, ChannelWriter<PendingBatch> output, CancellationToken cancellationToken)
+    private async Task InferAsync<TTag>(ChannelReader<PendingBatch<TTag>> input, ChannelWriter<PendingBatch<TTag>> output, CancellationToken cancellationToken)
     {
         await foreach (var batch in input.ReadAllAsync(cancellationToken))
         {
@@ -267,7 +267,7 @@ public sealed partial class BatchPredictor
         }
     }
 
-    private async Task PostProcessAsync(ChannelReader<PendingBatch> input, ChannelWriter<PendingBatch> output, CancellationToken cancellationToken)
+    private async Task PostProcessAsync<TTag>(ChannelReader<PendingBatch<TTag>> input, ChannelWriter<PendingBatch<TTag>> output, CancellationToken cancellationToken)
     {
         var model = _session.Metadata;
         int queries = model.NumQueries, classes = model.NumClasses;
@@ -276,13 +276,13 @@ public sealed partial class BatchPredictor
         {
             try
             {
-                var outcomes = new ImageOutcome[batch.Count];
+                var outcomes = new ImageOutcome<TTag>[batch.Count];
                 Run(() => Parallel.For(0, batch.Count, parallel, i =>
                 {
                     var item = batch.Items[i];
                     if (item.FailureReason is { } reason)
                     {
-                        outcomes[i] = ImageOutcome.Failure(item.Key, reason);
+                        outcomes[i] = ImageOutcome<TTag>.Failure(item.Tag, reason);
                         return;
                     }
 
@@ -294,7 +294,7 @@ public sealed partial class BatchPredictor
                         outputs.Boxes.Slice(slot * queries * 4, queries * 4),
                         outputs.Masks.Slice(slot * queries * plane, queries * plane),
                         classes, maskHeight, maskWidth, item.Geometry);
-                    outcomes[i] = new ImageOutcome(item.Key, item.Geometry.OriginalWidth, item.Geometry.OriginalHeight, instances, null);
+                    outcomes[i] = new ImageOutcome<TTag>(item.Tag, item.Geometry.OriginalWidth, item.Geometry.OriginalHeight, instances, null);
                 }));
                 batch.DisposeOutputs();
                 batch.Outcomes = outcomes;
@@ -309,7 +309,7 @@ public sealed partial class BatchPredictor
         }
     }
 
-    private void Record(PendingBatch batch)
+    private void Record<TTag>(PendingBatch<TTag> batch)
     {
         if (batch.Decoded > 0)
         {

@@ -11,7 +11,7 @@ namespace DiMaskDino.Inference.Batching;
 /// holds it at a time; whoever holds it when the pipeline stops disposes it, which returns every pooled buffer and
 /// disposes ORT's outputs. Dispose is idempotent.
 /// </summary>
-internal sealed class PendingBatch(int capacity, PooledResources resources) : IDisposable
+internal sealed class PendingBatch<TTag>(int capacity, PooledResources resources) : IDisposable
 {
     public Item[] Items { get; } = new Item[capacity];
 
@@ -24,9 +24,9 @@ internal sealed class PendingBatch(int capacity, PooledResources resources) : ID
     /// <summary>The runs of this batch, in order of their first image.</summary>
     public List<RunGroup> Groups { get; } = [];
 
-    public ImageOutcome[]? Outcomes { get; set; }
+    public ImageOutcome<TTag>[]? Outcomes { get; set; }
 
-    public void Add(ImageInput input) => Items[Count++] = new Item(input);
+    public void Add(ImageInput<TTag> input) => Items[Count++] = new Item(input);
 
     /// <summary>A pooled buffer of at least <paramref name="length"/> floats for one image's input.</summary>
     public float[] RentImage(Item item, int length)
@@ -132,12 +132,13 @@ internal sealed class PendingBatch(int capacity, PooledResources resources) : ID
     }
 
     /// <summary>One input of the batch; <see cref="Slot"/> is its index in its group's tensor, −1 when it failed.</summary>
-    internal sealed class Item(ImageInput input)
+    internal sealed class Item(ImageInput<TTag> input)
     {
-        public string Key { get; } = input.Key;
+        /// <summary>The caller's tag, handed back on the outcome.</summary>
+        public TTag Tag { get; } = input.Tag;
 
         /// <summary>The encoded bytes until they are decoded, then null (the batch does not keep them alive).</summary>
-        public ImageInput? Input { get; set; } = input;
+        public ImageInput<TTag>? Input { get; set; } = input;
 
         /// <summary>This image's model input until it is copied into its group, then null.</summary>
         public float[]? Prepared { get; set; }

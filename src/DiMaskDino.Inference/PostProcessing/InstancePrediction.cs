@@ -25,6 +25,20 @@ public sealed record InstancePrediction(int Query, int ClassIndex, double ClassS
     /// part in choosing or scoring instances.
     /// </summary>
     public RunnerUpClass? RunnerUp { get; init; }
+
+    /// <summary>This instance as written out: the mask as compressed RLE, classes as COCO category ids.</summary>
+    /// <param name="categoryIdOf">contiguous class index → COCO category id (the model's class list)</param>
+    public CocoInstance ToCoco(Func<int, int> categoryIdOf)
+    {
+        ArgumentNullException.ThrowIfNull(categoryIdOf);
+        return new CocoInstance(
+            categoryIdOf(ClassIndex), Box, Mask.Area, Score, RleSegmentation.Compressed(Mask.Height, Mask.Width, Rle.ToCompressedString(Mask)))
+        {
+            ModelBbox = ModelBox,
+            BoxMaskIou = BoxMaskIou,
+            ClassMargin = RunnerUp is { } runnerUp ? new ClassMargin(ClassScore, categoryIdOf(runnerUp.ClassIndex), runnerUp.ClassScore) : null,
+        };
+    }
 }
 
 /// <summary>The runner-up class of an instance's query: contiguous class index and σ(logit).</summary>

@@ -17,57 +17,44 @@ namespace DiMaskDino.Pipeline.Finalizing;
 /// </summary>
 public sealed partial class EvaluationRunner(IBlobStore store, ILogger<EvaluationRunner> logger)
 {
-    /// <param name="annotationsFile">the job's annotations.json (its images: ids and file names)</param>
-    /// <param name="detectionsFile">the evaluation-mode detections, a COCO results file with the same image ids</param>
+    /// <param name="labeled">the job's labeled images (ids as in annotations.json, file names) and evaluation-mode detections</param>
     /// <returns>the report folder and how well the labeled images matched the ground truth's</returns>
     public async Task<EvaluationOutcome> EvaluateAsync(
-        JobRecord job, string groundTruth, string annotationsFile, string detectionsFile, CancellationToken cancellationToken = default)
+        JobRecord job, string groundTruth, EvaluationDetections labeled, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(labeled);
         var gtPath = JobPaths.GroundTruth(groundTruth);
         var gtBytes = await store.ReadAsync(gtPath, cancellationToken)
             ?? throw new InvalidDataException($"job {job.JobId}: ground truth {gtPath} does not exist");
-        var folder = Directory.CreateTempSubdirectory("dimaskdino-eval-").FullName;
-        try
+        var truth = CocoFiles.ReadDataset(gtBytes.Data.ToStream(), gtPath.ToString());
+        var ourToGt = LabeledDatasetDetections.ImageIdMap(truth, new CocoDataset { Images = labeled.Images, Categories = [] });
+        var detections = labeled.Detections
+            .Where(d => ourToGt.ContainsKey(d.ImageId))
+            .Select(d => d with { ImageId = ourToGt[d.ImageId] })
+            .ToList();
+        LogEvaluating(logger, job.JobId, ourToGt.Count, truth.Images.Count, detections.Count);
+        cancellationToken.ThrowIfCancellationRequested();
+        var evaluations = new[] { IouType.Bbox, IouType.Segm }
+            .Select(type => CocoEvaluator.Evaluate(truth, detections, new CocoEvalParameters { IouType = type }))
+            .ToList();
+        var context = new ReportContext
         {
-            var truth = CocoFiles.ReadDataset(gtBytes.Data.ToStream(), gtPath.ToString());
-            var labels = CocoFiles.ReadDataset(annotationsFile);
-            var ourToGt = LabeledDatasetDetections.ImageIdMap(truth, labels);
-            var detections = CocoFiles.ReadDetections(detectionsFile)
-                .Where(d => ourToGt.ContainsKey(d.ImageId))
-                .Select(d => d with { ImageId = ourToGt[d.ImageId] })
-                .ToList();
-            LogEvaluating(logger, job.JobId, ourToGt.Count, truth.Images.Count, detections.Count);
-            cancellationToken.ThrowIfCancellationRequested();
-            var evaluations = new[] { IouType.Bbox, IouType.Segm }
-                .Select(type => CocoEvaluator.Evaluate(truth, detections, new CocoEvalParameters { IouType = type }))
-                .ToList();
-            var context = new ReportContext
-            {
-                GroundTruth = gtPath.ToString(),
-                Detections = $"the evaluation-mode detections of job {job.JobId}",
-                Model = job.Request.Model.Name,
-            };
-            var reportFolder = Path.Combine(folder, "report");
-            ReportWriter.Write(EvaluationReport.Create(evaluations, context), reportFolder);
+            GroundTruth = gtPath.ToString(),
+            Detections = $"the evaluation-mode detections of job {job.JobId}",
+            Model = job.Request.Model.Name,
+        };
 
-            var target = JobPaths.ReportFolder(job.JobId);
-            var files = Directory.EnumerateFiles(reportFolder, "*", SearchOption.AllDirectories)
-                .Select(f => Path.GetRelativePath(reportFolder, f).Replace('\\', '/'))
-                .OrderBy(f => f == ReportFiles.Json ? 1 : 0)
-                .ThenBy(f => f, StringComparer.Ordinal);
-            foreach (var file in files)
-            {
-                var bytes = await File.ReadAllBytesAsync(Path.Combine(reportFolder, file), cancellationToken);
-                await store.WriteAsync(target.Child(file), BinaryData.FromBytes(bytes), WriteMode.Overwrite, cancellationToken);
-            }
-
-            var gtLabeled = ourToGt.Values.Distinct().Count();
-            return new EvaluationOutcome(target, new EvaluationMatch(truth.Images.Count, gtLabeled, labels.Images.Count - ourToGt.Count));
-        }
-        finally
+        var target = JobPaths.ReportFolder(job.JobId);
+        var files = ReportWriter.Render(EvaluationReport.Create(evaluations, context))
+            .OrderBy(f => f.Name == ReportFiles.Json ? 1 : 0)
+            .ThenBy(f => f.Name, StringComparer.Ordinal);
+        foreach (var (name, contents) in files)
         {
-            Directory.Delete(folder, recursive: true);
+            await store.WriteAsync(target.Child(name), BinaryData.FromBytes(contents), WriteMode.Overwrite, cancellationToken);
         }
+
+        var gtLabeled = ourToGt.Values.Distinct().Count();
+        return new EvaluationOutcome(target, new EvaluationMatch(truth.Images.Count, gtLabeled, labeled.Images.Count - ourToGt.Count));
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,

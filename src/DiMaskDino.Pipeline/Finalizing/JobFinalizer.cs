@@ -30,81 +30,19 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
             return done;
         }
 
-        if (job.State is not (JobState.Running or JobState.Completed))
-        {
-            throw new InvalidOperationException($"job {jobId} is {job.State.ToString().ToLowerInvariant()}, it cannot be finalized");
-        }
-
+        EnsureFinalizable(job);
         await CheckCompleteAsync(job, cancellationToken);
 
         using var output = new LabelOutputWriter(job.Request.ImagesPrefix, job.Request.Thresholds.PostProcess, evaluation: job.Request.GroundTruth is not null);
         var review = new ReviewQueue(job);
-        var shardsFailed = 0;
-        long labeledThisJob = 0;
-        for (var shard = 0; shard < job.ShardCount; shard++)
-        {
-            var result = await store.ReadResultAsync(jobId, shard, cancellationToken)
-                ?? throw new JobIncompleteException(jobId, [shard], $"job {jobId}: the result of shard {shard} disappeared while finalizing");
-            var manifest = await store.RequireManifestAsync(jobId, shard, cancellationToken);
-            CheckMatches(manifest, result);
-            if (result.Images.Count > 0 && result.Images.All(i => i.Failure?.Kind == FailureKind.Shard))
-            {
-                shardsFailed++;
-            }
-
-            // Labeled by the model in this job: neither carried from the base job nor failed.
-            var carried = manifest.Images.Where(i => i.CarriedFrom is not null).Select(i => i.Id).ToHashSet();
-            labeledThisJob += result.Images.Count(i => i.Failure is null && !carried.Contains(i.Id));
-            output.Add(result);
-            review.Add(result);
-        }
-
+        var merged = await MergeResultsAsync(job, output, review, cancellationToken);
         output.Complete();
-        var labels = JobPaths.LabelsFolder(job.Request.Dataset, jobId);
-        EvaluationOutcome? evaluation = null;
-        if (job.Request.GroundTruth is { } groundTruth)
-        {
-            evaluation = await evaluator.EvaluateAsync(job, groundTruth, output.AnnotationsPath, output.DetectionsPath, cancellationToken);
-        }
-
-        var summary = new JobSummary
-        {
-            JobId = jobId,
-            Dataset = job.Request.Dataset,
-            Model = job.Request.Model.Name,
-            ModelVersion = job.Request.Model.Version,
-            ImagesTotal = output.ImagesLabeled + output.ImagesFailed,
-            ImagesLabeled = output.ImagesLabeled,
-            ImagesFailed = output.ImagesFailed,
-            Annotations = output.Annotations,
-            PostProcess = job.Request.Thresholds.PostProcess,
-            ImagesLabeledThisJob = labeledThisJob,
-            ImagesCarried = job.ImagesCarried,
-            ImagesRemoved = job.ImagesRemoved,
-            BaseJobId = job.BaseJobId,
-            Shards = job.ShardCount,
-            ShardsFailed = shardsFailed,
-            Categories = output.CategoryCount,
-            Report = evaluation?.Report.ToString(),
-            Evaluation = evaluation?.Match,
-        };
-
-        await UploadAsync(labels.Child(JobPaths.AnnotationsFile), output.AnnotationsPath, cancellationToken);
-        await JobExports.UploadAsync(store.Blobs, job, output.AnnotationsPath, labels, cancellationToken);
-        await UploadAsync(labels.Child(JobPaths.FailuresFile), output.FailuresPath, cancellationToken);
-        using (var reviewFiles = await ReviewFiles.WriteAsync(review.Build(), cancellationToken))
-        {
-            await UploadAsync(labels.Child(ReviewJson.FileName), reviewFiles.JsonPath, cancellationToken);
-            await UploadAsync(labels.Child(ReviewCsv.FileName), reviewFiles.CsvPath, cancellationToken);
-        }
-
-        await store.Blobs.WriteAsync(labels.Child(JobPaths.SummaryFile), SerializeSummary(summary), WriteMode.CreateNew, cancellationToken);
-
-        await store.WriteJobAsync(job with { State = JobState.Completed }, cancellationToken);
-        await store.WriteLatestAsync(
-            job.Request.Dataset,
-            new DatasetPointer(jobId, job.Request.ImagesPrefix, job.Request.Model, job.Request.Thresholds),
-            cancellationToken);
+        var evaluation = job.Request.GroundTruth is { } groundTruth
+            ? await evaluator.EvaluateAsync(job, groundTruth, output.Evaluation!, cancellationToken)
+            : null;
+        var summary = Summarize(job, output, merged, evaluation);
+        await UploadOutputsAsync(job, output, review, summary, cancellationToken);
+        await MarkCompletedAsync(job, cancellationToken);
         LogFinalized(logger, jobId, summary.ImagesLabeled, summary.ImagesFailed, summary.Annotations);
         return summary;
     }
@@ -139,6 +77,88 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
         }
 
         return [.. Enumerable.Range(0, job.ShardCount).Where(s => !finished.Contains(s))];
+    }
+
+    private static void EnsureFinalizable(JobRecord job)
+    {
+        if (job.State is not (JobState.Running or JobState.Completed))
+        {
+            throw new InvalidOperationException($"job {job.JobId} is {job.State.ToString().ToLowerInvariant()}, it cannot be finalized");
+        }
+    }
+
+    /// <summary>Feeds every shard's result, in shard order, to the label files and the review queue, checking each against its manifest.</summary>
+    private async Task<MergeCounts> MergeResultsAsync(JobRecord job, LabelOutputWriter output, ReviewQueue review, CancellationToken cancellationToken)
+    {
+        var shardsFailed = 0;
+        long labeledThisJob = 0;
+        for (var shard = 0; shard < job.ShardCount; shard++)
+        {
+            var result = await store.ReadResultAsync(job.JobId, shard, cancellationToken)
+                ?? throw new JobIncompleteException(job.JobId, [shard], $"job {job.JobId}: the result of shard {shard} disappeared while finalizing");
+            var manifest = await store.RequireManifestAsync(job.JobId, shard, cancellationToken);
+            CheckMatches(manifest, result);
+            if (result.Images.Count > 0 && result.Images.All(i => i.Failure?.Kind == FailureKind.Shard))
+            {
+                shardsFailed++;
+            }
+
+            // Labeled by the model in this job: neither carried from the base job nor failed.
+            var carried = manifest.Images.Where(i => i.CarriedFrom is not null).Select(i => i.Id).ToHashSet();
+            labeledThisJob += result.Images.Count(i => i.Failure is null && !carried.Contains(i.Id));
+            output.Add(result);
+            review.Add(result);
+        }
+
+        return new MergeCounts(shardsFailed, labeledThisJob);
+    }
+
+    private static JobSummary Summarize(JobRecord job, LabelOutputWriter output, MergeCounts merged, EvaluationOutcome? evaluation) => new()
+    {
+        JobId = job.JobId,
+        Dataset = job.Request.Dataset,
+        Model = job.Request.Model.Name,
+        ModelVersion = job.Request.Model.Version,
+        ImagesTotal = output.ImagesLabeled + output.ImagesFailed,
+        ImagesLabeled = output.ImagesLabeled,
+        ImagesFailed = output.ImagesFailed,
+        Annotations = output.Annotations,
+        PostProcess = job.Request.Thresholds.PostProcess,
+        ImagesLabeledThisJob = merged.LabeledThisJob,
+        ImagesCarried = job.ImagesCarried,
+        ImagesRemoved = job.ImagesRemoved,
+        BaseJobId = job.BaseJobId,
+        Shards = job.ShardCount,
+        ShardsFailed = merged.ShardsFailed,
+        Categories = output.CategoryCount,
+        Report = evaluation?.Report.ToString(),
+        Evaluation = evaluation?.Match,
+    };
+
+    /// <summary>annotations.json, the exports, failures.json, the review files, then summary.json (all first-writer-wins).</summary>
+    private async Task UploadOutputsAsync(JobRecord job, LabelOutputWriter output, ReviewQueue review, JobSummary summary, CancellationToken cancellationToken)
+    {
+        var labels = JobPaths.LabelsFolder(job.Request.Dataset, job.JobId);
+        await UploadAsync(labels.Child(JobPaths.AnnotationsFile), output.AnnotationsPath, cancellationToken);
+        await JobExports.UploadAsync(store.Blobs, job, output.AnnotationsPath, labels, cancellationToken);
+        await UploadAsync(labels.Child(JobPaths.FailuresFile), output.FailuresPath, cancellationToken);
+        using (var reviewFiles = await ReviewFiles.WriteAsync(review.Build(), cancellationToken))
+        {
+            await UploadAsync(labels.Child(ReviewJson.FileName), reviewFiles.JsonPath, cancellationToken);
+            await UploadAsync(labels.Child(ReviewCsv.FileName), reviewFiles.CsvPath, cancellationToken);
+        }
+
+        await store.Blobs.WriteAsync(labels.Child(JobPaths.SummaryFile), SerializeSummary(summary), WriteMode.CreateNew, cancellationToken);
+    }
+
+    /// <summary>Marks the job completed and makes it the dataset's base for incremental re-labeling.</summary>
+    private async Task MarkCompletedAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        await store.WriteJobAsync(job with { State = JobState.Completed }, cancellationToken);
+        await store.WriteLatestAsync(
+            job.Request.Dataset,
+            new DatasetPointer(job.JobId, job.Request.ImagesPrefix, job.Request.Model, job.Request.Thresholds),
+            cancellationToken);
     }
 
     private async Task CheckCompleteAsync(JobRecord job, CancellationToken cancellationToken)
@@ -188,3 +208,6 @@ public sealed partial class JobFinalizer(JobStore store, EvaluationRunner evalua
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Job {JobId}: shard {Shard} recorded as failed ({Images} images): {Reason}")]
     private static partial void LogShardFailed(ILogger logger, string jobId, int shard, int images, string reason);
 }
+
+/// <summary>What merging a job's results counted beyond the label files: shards failed whole, images labeled by the model in this job.</summary>
+internal readonly record struct MergeCounts(int ShardsFailed, long LabeledThisJob);

@@ -1,56 +1,48 @@
 using System.Text.Json;
+using DiMaskDino.Coco;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Pipeline.Finalizing;
 
 /// <summary>
-/// Writes annotations.json (a COCO dataset) and failures.json to local temporary files while shard results are fed
-/// in shard order, one at a time: images and annotations go to two part files that are spliced into the dataset at
-/// the end, so memory holds one shard's result whatever the job size. Annotation ids are 1, 2, … in output order;
-/// images keep the ids assigned at planning. Same results in, same bytes out. annotations.json's <c>info</c> names the
-/// post-processing mode; labels carry <c>model_bbox</c> and <c>box_mask_iou</c>. With <c>evaluation</c>, the
-/// results' evaluation-mode instances also go to a COCO results file (<see cref="DetectionsPath"/>) for the report.
+/// Writes annotations.json (see <see cref="AnnotationsDataset"/>) and failures.json to local temporary files while
+/// shard results are fed in shard order, one at a time, so memory holds one shard's result whatever the job size.
+/// Annotation ids are 1, 2, … in output order; images keep the ids assigned at planning. Same results in, same bytes
+/// out. With <c>evaluation</c>, the results' evaluation-mode instances are also kept in memory as detections
+/// (<see cref="Evaluation"/>): COCOeval needs them all at once anyway.
 /// </summary>
 internal sealed class LabelOutputWriter : IDisposable
 {
-    private static readonly JsonWriterOptions Compact = new() { Indented = false };
-
     private readonly string _folder;
     private readonly string _prefix;
-    private readonly FileStream _imagesPart;
-    private readonly FileStream _annotationsPart;
+    private readonly FileStream _annotationsFile;
+    private readonly FileStream _annotationsBuffer;
     private readonly FileStream _failuresFile;
-    private readonly Utf8JsonWriter _images;
-    private readonly Utf8JsonWriter _annotations;
+    private readonly CocoDatasetWriter _dataset;
     private readonly Utf8JsonWriter _failures;
-    private readonly PostProcessMode _mode;
-    private readonly FileStream? _detectionsFile;
-    private readonly Utf8JsonWriter? _detections;
+    private readonly List<CocoImage>? _evaluationImages;
+    private readonly List<CocoDetection>? _evaluationDetections;
     private IReadOnlyList<LabelCategory>? _categories;
 
     /// <param name="imagesPrefix">removed from blob names to give COCO file names</param>
     /// <param name="mode">the post-processing the results' instances went through</param>
-    /// <param name="evaluation">also write the evaluation-mode instances to <see cref="DetectionsPath"/></param>
+    /// <param name="evaluation">also keep the evaluation-mode instances as <see cref="Evaluation"/></param>
     public LabelOutputWriter(string imagesPrefix, PostProcessMode mode, bool evaluation)
     {
         _prefix = imagesPrefix;
-        _mode = mode;
         _folder = Directory.CreateTempSubdirectory("dimaskdino-finalize-").FullName;
-        _imagesPart = File.Create(Path.Combine(_folder, "images.part"));
-        _annotationsPart = File.Create(Path.Combine(_folder, "annotations.part"));
+        _annotationsFile = File.Create(AnnotationsPath);
+        _annotationsBuffer = new FileStream(
+            Path.Combine(_folder, "annotations.part"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
         _failuresFile = File.Create(FailuresPath);
-        _images = new Utf8JsonWriter(_imagesPart, Compact);
-        _annotations = new Utf8JsonWriter(_annotationsPart, Compact);
+        _dataset = AnnotationsDataset.CreateWriter(_annotationsFile, _annotationsBuffer, mode);
         _failures = new Utf8JsonWriter(_failuresFile, new JsonWriterOptions { Indented = true });
-        _images.WriteStartArray();
-        _annotations.WriteStartArray();
         _failures.WriteStartArray();
         if (evaluation)
         {
-            _detectionsFile = File.Create(DetectionsPath);
-            _detections = new Utf8JsonWriter(_detectionsFile, Compact);
-            _detections.WriteStartArray();
+            _evaluationImages = [];
+            _evaluationDetections = [];
         }
     }
 
@@ -58,14 +50,15 @@ internal sealed class LabelOutputWriter : IDisposable
 
     public string FailuresPath => Path.Combine(_folder, JobPaths.FailuresFile);
 
-    /// <summary>The evaluation-mode detections (a COCO results array), when the writer was asked for them.</summary>
-    public string DetectionsPath => Path.Combine(_folder, "detections.json");
+    /// <summary>The labeled images and their evaluation-mode detections, when the writer was asked for them.</summary>
+    public EvaluationDetections? Evaluation =>
+        _evaluationImages is null ? null : new EvaluationDetections(_evaluationImages, _evaluationDetections!);
 
-    public long ImagesLabeled { get; private set; }
+    public long ImagesLabeled => _dataset.Images;
 
     public long ImagesFailed { get; private set; }
 
-    public long Annotations { get; private set; }
+    public long Annotations => _dataset.Annotations;
 
     public int CategoryCount => _categories?.Count ?? 0;
 
@@ -85,154 +78,38 @@ internal sealed class LabelOutputWriter : IDisposable
                 continue;
             }
 
-            ImagesLabeled++;
-            _images.WriteStartObject();
-            _images.WriteNumber("id", image.Id);
-            _images.WriteNumber("width", image.Width);
-            _images.WriteNumber("height", image.Height);
-            _images.WriteString("file_name", fileName);
-            _images.WriteEndObject();
-            foreach (var instance in image.Instances)
+            var cocoImage = new CocoImage { Id = image.Id, Width = image.Width, Height = image.Height, FileName = fileName };
+            _dataset.Write(cocoImage, image.Instances);
+            if (_evaluationImages is not null)
             {
-                WriteAnnotation(++Annotations, image.Id, instance);
-            }
-
-            if (_detections is not null)
-            {
+                _evaluationImages.Add(cocoImage);
                 // Results written before the two modes existed hold official instances only (at the job's threshold).
-                foreach (var instance in image.Evaluation ?? image.Instances)
-                {
-                    WriteDetection(_detections, image.Id, instance);
-                }
+                _evaluationDetections!.AddRange((image.Evaluation ?? image.Instances).Select(i => i.ToDetection(image.Id)));
             }
         }
 
-        _images.Flush();
-        _annotations.Flush();
         _failures.Flush();
-        _detections?.Flush();
     }
 
-    /// <summary>Closes the arrays and splices annotations.json together; call once after the last result.</summary>
+    /// <summary>Closes annotations.json and failures.json; call once after the last result.</summary>
     public void Complete()
     {
-        _images.WriteEndArray();
-        _annotations.WriteEndArray();
+        _dataset.Complete((_categories ?? []).Select(c => new CocoCategory { Id = c.Id, Name = c.Name }));
+        _annotationsFile.Dispose();
         _failures.WriteEndArray();
-        _images.Flush();
-        _annotations.Flush();
         _failures.Flush();
         _failuresFile.Write("\n"u8);
         _failures.Dispose();
         _failuresFile.Dispose();
-        if (_detections is not null)
-        {
-            _detections.WriteEndArray();
-            _detections.Flush();
-            _detectionsFile!.Write("\n"u8);
-            _detections.Dispose();
-            _detectionsFile.Dispose();
-        }
-
-        using var output = File.Create(AnnotationsPath);
-        output.Write(_mode == PostProcessMode.Labels ? "{\"info\":{\"postprocess\":\"labels\"},\"images\":"u8 : "{\"info\":{\"postprocess\":\"official\"},\"images\":"u8);
-        Append(_imagesPart, output);
-        output.Write(",\"annotations\":"u8);
-        Append(_annotationsPart, output);
-        output.Write(",\"categories\":"u8);
-        using (var categories = new Utf8JsonWriter(output, Compact))
-        {
-            categories.WriteStartArray();
-            foreach (var category in _categories ?? [])
-            {
-                categories.WriteStartObject();
-                categories.WriteNumber("id", category.Id);
-                categories.WriteString("name", category.Name);
-                categories.WriteEndObject();
-            }
-
-            categories.WriteEndArray();
-        }
-
-        output.Write("}\n"u8);
     }
 
     public void Dispose()
     {
-        _images.Dispose();
-        _annotations.Dispose();
+        _dataset.Dispose();
         _failures.Dispose();
-        _detections?.Dispose();
-        _imagesPart.Dispose();
-        _annotationsPart.Dispose();
+        _annotationsFile.Dispose();
+        _annotationsBuffer.Dispose();
         _failuresFile.Dispose();
-        _detectionsFile?.Dispose();
         Directory.Delete(_folder, recursive: true);
-    }
-
-    private void WriteAnnotation(long id, long imageId, LabeledInstance instance)
-    {
-        var w = _annotations;
-        w.WriteStartObject();
-        w.WriteNumber("id", id);
-        w.WriteNumber("image_id", imageId);
-        w.WriteNumber("category_id", instance.CategoryId);
-        w.WriteStartObject("segmentation");
-        w.WriteStartArray("size");
-        w.WriteNumberValue(instance.Segmentation.Size[0]);
-        w.WriteNumberValue(instance.Segmentation.Size[1]);
-        w.WriteEndArray();
-        w.WriteString("counts", instance.Segmentation.Counts);
-        w.WriteEndObject();
-        w.WriteNumber("area", instance.Area);
-        WriteBox(w, "bbox", instance.Bbox);
-        w.WriteNumber("iscrowd", 0);
-        w.WriteNumber("score", instance.Score);
-        if (instance.ModelBbox is { } modelBox)
-        {
-            WriteBox(w, "model_bbox", modelBox);
-        }
-
-        if (instance.BoxMaskIou is { } iou)
-        {
-            w.WriteNumber("box_mask_iou", iou);
-        }
-
-        w.WriteEndObject();
-    }
-
-    private static void WriteDetection(Utf8JsonWriter w, long imageId, LabeledInstance instance)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("image_id", imageId);
-        w.WriteNumber("category_id", instance.CategoryId);
-        WriteBox(w, "bbox", instance.Bbox);
-        w.WriteNumber("score", instance.Score);
-        w.WriteStartObject("segmentation");
-        w.WriteStartArray("size");
-        w.WriteNumberValue(instance.Segmentation.Size[0]);
-        w.WriteNumberValue(instance.Segmentation.Size[1]);
-        w.WriteEndArray();
-        w.WriteString("counts", instance.Segmentation.Counts);
-        w.WriteEndObject();
-        w.WriteEndObject();
-    }
-
-    private static void WriteBox(Utf8JsonWriter w, string name, double[] box)
-    {
-        w.WriteStartArray(name);
-        foreach (var v in box)
-        {
-            w.WriteNumberValue(v);
-        }
-
-        w.WriteEndArray();
-    }
-
-    private static void Append(FileStream part, Stream output)
-    {
-        part.Flush();
-        part.Position = 0;
-        part.CopyTo(output);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using DiMaskDino.Coco;
 
 namespace DiMaskDino.Pipeline.Jobs;
 
@@ -21,13 +22,13 @@ public sealed record LabelCategory(int Id, string Name);
 /// <see cref="Instances"/> are what annotations.json gets (the job's post-processing mode); <see cref="Evaluation"/>,
 /// only for a job with ground truth, the official instances with no score threshold, which the report evaluates.
 /// </summary>
-public sealed record ImageResult(long Id, string Name, string ETag, int Width, int Height, IReadOnlyList<LabeledInstance> Instances)
+public sealed record ImageResult(long Id, string Name, string ETag, int Width, int Height, IReadOnlyList<CocoInstance> Instances)
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ImageFailure? Failure { get; init; }
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public IReadOnlyList<LabeledInstance>? Evaluation { get; init; }
+    public IReadOnlyList<CocoInstance>? Evaluation { get; init; }
 }
 
 /// <summary>Why an image has no labels.</summary>
@@ -45,34 +46,3 @@ public enum FailureKind
     [JsonStringEnumMemberName("shard")]
     Shard,
 }
-
-/// <summary>One instance: COCO category id, <c>[x, y, w, h]</c> box in pixels, mask area, score and the mask as compressed RLE.</summary>
-public sealed record LabeledInstance(int CategoryId, double[] Bbox, double Area, double Score, RleCounts Segmentation)
-{
-    /// <summary>Labels mode: the model's box clipped to the image, <c>[x, y, w, h]</c>.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double[]? ModelBbox { get; init; }
-
-    /// <summary>Labels mode: IoU of the model's box and the mask's tight box.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? BoxMaskIou { get; init; }
-
-    /// <summary>How sure the model is of the class (for the review queue); null in results written before it existed
-    /// and for single-class models.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public ClassMargin? ClassMargin { get; init; }
-}
-
-/// <summary>
-/// The class score of an instance (σ of its query's logit for <see cref="LabeledInstance.CategoryId"/>) and the best
-/// other class of the same query; the margin is <c>ClassScore − RunnerUpScore</c>, negative when the query prefers
-/// the runner-up (the instance was kept as its second class).
-/// </summary>
-public sealed record ClassMargin(double ClassScore, int RunnerUpCategoryId, double RunnerUpScore)
-{
-    [JsonIgnore]
-    public double Margin => ClassScore - RunnerUpScore;
-}
-
-/// <summary>A compressed COCO RLE: <c>{"size": [height, width], "counts": "..."}</c>.</summary>
-public sealed record RleCounts(int[] Size, string Counts);

@@ -1,5 +1,4 @@
 using DiMaskDino.Coco;
-using DiMaskDino.Coco.Masks;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
@@ -16,7 +15,7 @@ internal sealed class InstanceResults(LabelingThresholds thresholds, ModelDescri
 {
     private readonly LabelPostProcessor _labels = new(thresholds.LabelOptions());
 
-    public ImageResult ToResult(ManifestImage image, string etag, ImageOutcome outcome)
+    public ImageResult ToResult<TTag>(ManifestImage image, string etag, ImageOutcome<TTag> outcome)
     {
         var official = outcome.Instances;
         var written = thresholds.PostProcess == PostProcessMode.Labels
@@ -28,17 +27,5 @@ internal sealed class InstanceResults(LabelingThresholds thresholds, ModelDescri
         };
     }
 
-    private LabeledInstance ToInstance(InstancePrediction i) => new(
-        model.Classes[i.ClassIndex].Id,
-        Array(i.Box),
-        i.Mask.Area,
-        i.Score,
-        new RleCounts([i.Mask.Height, i.Mask.Width], Rle.ToCompressedString(i.Mask)))
-    {
-        ModelBbox = i.ModelBox is { } box ? Array(box) : null,
-        BoxMaskIou = i.BoxMaskIou,
-        ClassMargin = i.RunnerUp is { } runnerUp ? new ClassMargin(i.ClassScore, model.Classes[runnerUp.ClassIndex].Id, runnerUp.ClassScore) : null,
-    };
-
-    private static double[] Array(BoundingBox box) => [box.X, box.Y, box.Width, box.Height];
+    private CocoInstance ToInstance(InstancePrediction i) => i.ToCoco(index => model.Classes[index].Id);
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using DiMaskDino.Inference.Batching;
@@ -120,15 +119,13 @@ public sealed partial class ShardProcessor(
             var predictor = await models.GetAsync(job.Request.Model, evaluate ? thresholds with { ScoreThreshold = 0 } : thresholds, cancellationToken);
             var labeler = new InstanceResults(thresholds, predictor.Model, evaluate);
             categories = [.. predictor.Model.Classes.Select(c => new LabelCategory(c.Id, c.Name))];
-            var read = new ConcurrentDictionary<int, BlobContent>();
             var unread = new ConcurrentDictionary<int, string>();
-            await foreach (var outcome in predictor.PredictAsync(InputsAsync(downloads, read, unread, cancellationToken), cancellationToken))
+            await foreach (var outcome in predictor.PredictAsync(InputsAsync(downloads, unread, cancellationToken), cancellationToken))
             {
-                var index = int.Parse(outcome.Key, CultureInfo.InvariantCulture);
-                read.TryRemove(index, out var content);
+                var (index, etag) = outcome.Tag;
                 results[index] = outcome.FailureReason is { } reason
-                    ? Failed(manifest.Images[index], content!.ETag, reason)
-                    : labeler.ToResult(manifest.Images[index], content!.ETag, outcome);
+                    ? Failed(manifest.Images[index], etag, reason)
+                    : labeler.ToResult(manifest.Images[index], etag, outcome);
                 _observer.ImageFinished(job.JobId, shard, manifest.Images[index].Name, outcome.FailureReason);
             }
 
@@ -172,9 +169,9 @@ public sealed partial class ShardProcessor(
         return categories;
     }
 
-    private static async IAsyncEnumerable<ImageInput> InputsAsync(
-        ShardDownloads downloads, ConcurrentDictionary<int, BlobContent> read, ConcurrentDictionary<int, string> unread,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The downloaded images tagged with their manifest index and the ETag read; the failed downloads go to <paramref name="unread"/>.</summary>
+    private static async IAsyncEnumerable<ImageInput<DownloadedImage>> InputsAsync(
+        ShardDownloads downloads, ConcurrentDictionary<int, string> unread, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var (index, content, failure) in downloads.ReadAllAsync(cancellationToken))
         {
@@ -184,8 +181,7 @@ public sealed partial class ShardProcessor(
                 continue;
             }
 
-            read[index] = content;
-            yield return new ImageInput(index.ToString(CultureInfo.InvariantCulture), content.Data.ToMemory());
+            yield return new ImageInput<DownloadedImage>(new DownloadedImage(index, content.ETag), content.Data.ToMemory());
         }
     }
 

@@ -12,11 +12,13 @@ namespace DiMaskDino.Pipeline.Review;
 public sealed record InstanceMeasures(int CategoryId, double Score, ClassMargin? ClassMargin, double BoxMaskIou, int Parts)
 {
     /// <summary>Measures an instance of a shard result (decodes its mask once).</summary>
-    public static InstanceMeasures Of(LabeledInstance instance)
+    /// <param name="imageHeight">the image's height, for a polygon mask</param>
+    /// <param name="imageWidth">the image's width, for a polygon mask</param>
+    public static InstanceMeasures Of(CocoInstance instance, int imageHeight, int imageWidth)
     {
         ArgumentNullException.ThrowIfNull(instance);
-        var mask = Rle.FromCompressedString(instance.Segmentation.Counts, instance.Segmentation.Size[0], instance.Segmentation.Size[1]);
-        var box = new BoundingBox(instance.Bbox[0], instance.Bbox[1], instance.Bbox[2], instance.Bbox[3]);
+        var mask = instance.ToMask(imageHeight, imageWidth);
+        var box = instance.Bbox;
         double iou = instance.BoxMaskIou ?? 0;
         if (instance.BoxMaskIou is null && mask.Area > 0)
         {

@@ -43,7 +43,7 @@ public sealed class ReviewQueue
                 continue;
             }
 
-            _images.Add(_scorer.Score(fileName, image.Id, image.Width, image.Height, [.. image.Instances.Select(InstanceMeasures.Of)]));
+            _images.Add(_scorer.Score(fileName, image.Id, image.Width, image.Height, [.. image.Instances.Select(i => InstanceMeasures.Of(i, image.Height, image.Width))]));
         }
     }
 

@@ -24,9 +24,9 @@ public sealed class OfficialWeightsTests(ImportedR50SmallModel imported) : IClas
             "--score-threshold", "0", "--no-overlays", "--provider", "cpu");
 
         Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StandardError}");
-        var images = CocoFiles.ReadDataset(Path.Combine(output, "images.json"));
-        var ours = CocoFiles.ReadDetections(Path.Combine(output, "results.json"), images).ToList();
-        var categoryIds = images.Categories.Select(c => c.Id).ToArray();          // logit order (the model's classes)
+        var labels = CocoFiles.ReadDataset(Path.Combine(output, "annotations.json"));
+        var ours = LabeledDatasetDetections.Match(labels, labels, "annotations.json").Detections;
+        var categoryIds = labels.Categories.Select(c => c.Id).ToArray();          // logit order (the model's classes)
         using var golden = JsonDocument.Parse(File.ReadAllBytes(@case.Instances));
         var expected = golden.RootElement.GetProperty("instances").EnumerateArray().ToList();
         Assert.Equal(expected.Count, ours.Count);

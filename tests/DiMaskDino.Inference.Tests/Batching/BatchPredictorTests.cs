@@ -23,8 +23,8 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
             PostProcessing = new InstancePostProcessorOptions { ScoreThreshold = scoreThreshold },
         });
 
-    private static ImageInput[] GoodImages(int count) =>
-        [.. Enumerable.Range(0, count).Select(i => new ImageInput($"img-{i}", PredictorFixture.Image(Sizes[i % Sizes.Length].Width, Sizes[i % Sizes.Length].Height, seed: i)))];
+    private static ImageInput<string>[] GoodImages(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => new ImageInput<string>($"img-{i}", PredictorFixture.Image(Sizes[i % Sizes.Length].Width, Sizes[i % Sizes.Length].Height, seed: i)))];
 
     [Theory]
     [InlineData(1)]
@@ -37,10 +37,10 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
 
         var outcomes = await predictor.PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
 
-        Assert.Equal(inputs.Select(i => i.Key), outcomes.Select(o => o.Key));
+        Assert.Equal(inputs.Select(i => i.Tag), outcomes.Select(o => o.Tag));
         for (int i = 0; i < inputs.Length; i++)
         {
-            AssertSame(fixture.Single(inputs[i].Key, inputs[i].Bytes.ToArray()), outcomes[i]);
+            AssertSame(fixture.Single(inputs[i].Tag, inputs[i].Bytes.ToArray()), outcomes[i]);
         }
 
         Assert.All(outcomes, o => Assert.NotEmpty(o.Instances));
@@ -52,7 +52,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
     {
         var good = GoodImages(4);
         var large = PredictorFixture.Image(300, 200, seed: 40);  // 60 000 pixels, over the limit set below
-        ImageInput[] inputs =
+        ImageInput<string>[] inputs =
         [
             good[0],
             new("empty.png", Array.Empty<byte>()),
@@ -68,7 +68,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
 
         var outcomes = await predictor.PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
 
-        Assert.Equal(inputs.Select(i => i.Key), outcomes.Select(o => o.Key));
+        Assert.Equal(inputs.Select(i => i.Tag), outcomes.Select(o => o.Tag));
         Assert.Equal([true, false, true, false, false, true, false, false, true], outcomes.Select(o => o.Succeeded));
         Assert.Contains("empty", outcomes[1].FailureReason, StringComparison.Ordinal);
         Assert.Contains("not an image", outcomes[3].FailureReason, StringComparison.Ordinal);
@@ -83,7 +83,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
 
         foreach (var (input, outcome) in inputs.Zip(outcomes).Where(p => p.Second.Succeeded))
         {
-            AssertSame(fixture.Single(input.Key, input.Bytes.ToArray()), outcome);
+            AssertSame(fixture.Single(input.Tag, input.Bytes.ToArray()), outcome);
         }
 
         Assert.Equal(0, predictor.Resources.Held);
@@ -92,12 +92,40 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_batch_of_only_bad_images_yields_failures_without_a_run()
     {
-        ImageInput[] inputs = [new("a", Array.Empty<byte>()), new("b", "xx"u8.ToArray())];
+        ImageInput<string>[] inputs = [new("a", Array.Empty<byte>()), new("b", "xx"u8.ToArray())];
 
         var outcomes = await Predictor(batchSize: 2).PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
 
-        Assert.Equal(["a", "b"], outcomes.Select(o => o.Key));
+        Assert.Equal(["a", "b"], outcomes.Select(o => o.Tag));
         Assert.All(outcomes, o => Assert.False(o.Succeeded));
+    }
+
+    /// <summary>A manifest-like entry as the pipeline tags its inputs: the tag comes back as the same object, failures included.</summary>
+    private sealed record Entry(int Index, string ETag);
+
+    [Fact]
+    public async Task Each_outcome_carries_its_inputs_tag_object_through_failures_and_batches()
+    {
+        var good = GoodImages(3);
+        Entry[] tags = [new(0, "e0"), new(1, "e1"), new(2, "e2"), new(3, "e3"), new(4, "e4")];
+        ImageInput<Entry>[] inputs =
+        [
+            new(tags[0], good[0].Bytes),
+            new(tags[1], "not an image"u8.ToArray()),
+            new(tags[2], good[1].Bytes),
+            new(tags[3], Array.Empty<byte>()),
+            new(tags[4], good[2].Bytes),
+        ];
+
+        var outcomes = await Predictor(batchSize: 2).PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
+
+        Assert.Equal(tags.Length, outcomes.Count);
+        for (var i = 0; i < tags.Length; i++)
+        {
+            Assert.Same(tags[i], outcomes[i].Tag);
+        }
+
+        Assert.Equal([true, false, true, false, true], outcomes.Select(o => o.Succeeded));
     }
 
     [Fact]
@@ -137,14 +165,14 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
     {
         const int batchSize = 2, count = 120;
         var bytes = PredictorFixture.Image(40, 30, seed: 2);
-        var inputs = new CountingInputs(Enumerable.Range(0, count).Select(i => new ImageInput($"k{i}", bytes)));
+        var inputs = new CountingInputs(Enumerable.Range(0, count).Select(i => new ImageInput<string>($"k{i}", bytes)));
         var predictor = Predictor(batchSize);
         int? pulledAtFirst = null;
         int yielded = 0, mostAhead = 0;
 
         await foreach (var outcome in predictor.PredictAsync(inputs))
         {
-            Assert.Equal($"k{yielded}", outcome.Key);
+            Assert.Equal($"k{yielded}", outcome.Tag);
             pulledAtFirst ??= inputs.Pulled;
             yielded++;
             await Task.Delay(2);  // a slow consumer: the stages fill up and must wait
@@ -162,7 +190,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
     public async Task Cancellation_stops_promptly_and_returns_every_buffer()
     {
         var bytes = PredictorFixture.Image(96, 96, seed: 4);
-        var inputs = new CountingInputs(Enumerable.Range(0, 100_000).Select(i => new ImageInput($"k{i}", bytes)));
+        var inputs = new CountingInputs(Enumerable.Range(0, 100_000).Select(i => new ImageInput<string>($"k{i}", bytes)));
         var predictor = Predictor(batchSize: 4);
         using var cancellation = new CancellationTokenSource();
         int received = 0;
@@ -193,7 +221,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
 
         await foreach (var outcome in predictor.PredictAsync(inputs))
         {
-            Assert.Equal("img-0", outcome.Key);
+            Assert.Equal("img-0", outcome.Tag);
             break;
         }
 
@@ -212,7 +240,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
         {
             await foreach (var outcome in predictor.PredictAsync(inputs))
             {
-                received.Add(outcome.Key);
+                received.Add(outcome.Tag);
             }
         });
 
@@ -266,7 +294,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
         };
         ActivitySource.AddActivityListener(activityListener);
         var good = GoodImages(3);
-        ImageInput[] inputs = [good[0], new("bad", "nope"u8.ToArray()), good[1], good[2]];
+        ImageInput<string>[] inputs = [good[0], new("bad", "nope"u8.ToArray()), good[1], good[2]];
 
         await Predictor(batchSize: 2).PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
 
@@ -305,9 +333,9 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
         }
     }
 
-    internal static void AssertSame(ImageOutcome expected, ImageOutcome actual)
+    internal static void AssertSame(ImageOutcome<string> expected, ImageOutcome<string> actual)
     {
-        Assert.Equal(expected.Key, actual.Key);
+        Assert.Equal(expected.Tag, actual.Tag);
         Assert.Equal((expected.Width, expected.Height, expected.FailureReason), (actual.Width, actual.Height, actual.FailureReason));
         Assert.Equal(expected.Instances.Count, actual.Instances.Count);
         for (int i = 0; i < expected.Instances.Count; i++)
@@ -315,7 +343,7 @@ public sealed class BatchPredictorTests(PredictorFixture fixture) : IClassFixtur
             var (e, a) = (expected.Instances[i], actual.Instances[i]);
             Assert.Equal((e.Query, e.ClassIndex, e.ClassScore, e.Score, e.Box), (a.Query, a.ClassIndex, a.ClassScore, a.Score, a.Box));
             Assert.Equal((e.Mask.Height, e.Mask.Width), (a.Mask.Height, a.Mask.Width));
-            Assert.True(e.Mask.Counts.SequenceEqual(a.Mask.Counts), $"{actual.Key}: mask of instance {i} differs");
+            Assert.True(e.Mask.Counts.SequenceEqual(a.Mask.Counts), $"{actual.Tag}: mask of instance {i} differs");
         }
     }
 }

@@ -4,7 +4,7 @@ using DiMaskDino.Inference.Batching;
 namespace DiMaskDino.Inference.Tests.Batching;
 
 /// <summary>An input sequence that counts what was pulled from it and whether it was disposed.</summary>
-internal sealed class CountingInputs(IEnumerable<ImageInput> source, Exception? failAfterAll = null) : IAsyncEnumerable<ImageInput>
+internal sealed class CountingInputs(IEnumerable<ImageInput<string>> source, Exception? failAfterAll = null) : IAsyncEnumerable<ImageInput<string>>
 {
     private int _pulled;
     private int _disposed;
@@ -13,7 +13,7 @@ internal sealed class CountingInputs(IEnumerable<ImageInput> source, Exception? 
 
     public bool Disposed => Volatile.Read(ref _disposed) == 1;
 
-    public async IAsyncEnumerator<ImageInput> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    public async IAsyncEnumerator<ImageInput<string>> GetAsyncEnumerator(CancellationToken cancellationToken = default)
     {
         try
         {

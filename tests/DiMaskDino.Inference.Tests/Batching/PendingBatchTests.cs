@@ -10,12 +10,12 @@ public sealed class PendingBatchTests
     public void Images_are_grouped_by_padded_size_in_first_seen_order_keeping_their_pixels()
     {
         var resources = new PooledResources();
-        using var batch = new PendingBatch(5, resources);
+        using var batch = new PendingBatch<string>(5, resources);
         // Canvases: A 32×64, B 64×32, A, failed, B.
         (int H, int W)?[] canvases = [(32, 64), (64, 32), (32, 64), null, (64, 32)];
         for (int i = 0; i < canvases.Length; i++)
         {
-            batch.Add(new ImageInput($"img-{i}", Array.Empty<byte>()));
+            batch.Add(new ImageInput<string>($"img-{i}", Array.Empty<byte>()));
             var item = batch.Items[i];
             if (canvases[i] is not { } canvas)
             {
@@ -49,8 +49,8 @@ public sealed class PendingBatchTests
     public void Disposing_before_grouping_returns_the_per_image_buffers()
     {
         var resources = new PooledResources();
-        var batch = new PendingBatch(2, resources);
-        batch.Add(new ImageInput("a", Array.Empty<byte>()));
+        var batch = new PendingBatch<string>(2, resources);
+        batch.Add(new ImageInput<string>("a", Array.Empty<byte>()));
         batch.RentImage(batch.Items[0], 3 * 32 * 32);
 
         batch.Dispose();

@@ -43,11 +43,11 @@ public sealed class PredictorFixture : IDisposable
     }
 
     /// <summary>What decoding, letterboxing, running and post-processing one image on its own gives.</summary>
-    public ImageOutcome Single(string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null) =>
+    public ImageOutcome<string> Single(string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null) =>
         Single(Session, key, bytes, postProcessing);
 
     /// <summary>One image on its own through <paramref name="session"/> with the input transform its model names.</summary>
-    public static ImageOutcome Single(ModelSession session, string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null)
+    public static ImageOutcome<string> Single(ModelSession session, string key, byte[] bytes, InstancePostProcessorOptions? postProcessing = null)
     {
         var model = session.Metadata;
         var image = new ImageLoader().Load(bytes);
@@ -58,7 +58,7 @@ public sealed class PredictorFixture : IDisposable
         using var outputs = session.Run(input, 1, geometry.CanvasHeight, geometry.CanvasWidth);
         var instances = new InstancePostProcessor(postProcessing).Process(
             outputs.Logits, outputs.Boxes, outputs.Masks, model.NumClasses, geometry.CanvasHeight / 4, geometry.CanvasWidth / 4, geometry);
-        return new ImageOutcome(key, image.Width, image.Height, instances, null);
+        return new ImageOutcome<string>(key, image.Width, image.Height, instances, null);
     }
 
     public void Dispose()

@@ -51,7 +51,7 @@ public sealed class ResizeShortestEdgePredictorTests(ResizeModelFixture fixture)
     {
         // 60×80 → 72×96 and 96×96 → 96×96 both pad to 96×96: they share one run. 40×200 → 19×96 pads to 32×96: a
         // fixed 96×96 graph cannot take it without padding it further than the official pipeline, so it fails.
-        ImageInput[] inputs =
+        ImageInput<string>[] inputs =
         [
             new("wide", PredictorFixture.Image(80, 60, seed: 2)),
             new("thin", PredictorFixture.Image(200, 40, seed: 4)),
@@ -61,7 +61,7 @@ public sealed class ResizeShortestEdgePredictorTests(ResizeModelFixture fixture)
 
         var outcomes = await predictor.PredictAsync(AsyncSequence.Of(inputs)).ToListAsync();
 
-        Assert.Equal(["wide", "thin", "square"], outcomes.Select(o => o.Key));
+        Assert.Equal(["wide", "thin", "square"], outcomes.Select(o => o.Tag));
         BatchPredictorTests.AssertSame(PredictorFixture.Single(fixture.Session, "wide", inputs[0].Bytes.ToArray()), outcomes[0]);
         BatchPredictorTests.AssertSame(PredictorFixture.Single(fixture.Session, "square", inputs[2].Bytes.ToArray()), outcomes[2]);
         Assert.All([outcomes[0], outcomes[2]], o => Assert.NotEmpty(o.Instances));

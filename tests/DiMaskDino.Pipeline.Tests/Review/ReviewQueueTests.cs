@@ -23,7 +23,7 @@ public sealed class ReviewQueueTests
 
         var instance = Instance(Rle.EncodeRowMajor(pixels, 20, 20), new BoundingBox(2, 2, 4, 4), 0.8) with { ClassMargin = new ClassMargin(0.9, 3, 0.7) };
 
-        var measures = InstanceMeasures.Of(instance);
+        var measures = InstanceMeasures.Of(instance, 20, 20);
 
         Assert.Equal(2, measures.Parts);
         Assert.Equal(16.0 / 48, measures.BoxMaskIou, 12);
@@ -34,7 +34,7 @@ public sealed class ReviewQueueTests
     [Fact]
     public void An_empty_mask_disagrees_with_any_box()
     {
-        var measures = InstanceMeasures.Of(Instance(RleMask.Empty(8, 8), new BoundingBox(1, 1, 3, 3), 0.9));
+        var measures = InstanceMeasures.Of(Instance(RleMask.Empty(8, 8), new BoundingBox(1, 1, 3, 3), 0.9), 8, 8);
 
         Assert.Equal((0.0, 0), (measures.BoxMaskIou, measures.Parts));
     }
@@ -91,8 +91,8 @@ public sealed class ReviewQueueTests
         CreatedAt = DateTimeOffset.UnixEpoch,
     };
 
-    internal static LabeledInstance Instance(RleMask mask, BoundingBox box, double score, int categoryId = 7) =>
-        new(categoryId, [box.X, box.Y, box.Width, box.Height], mask.Area, score, new RleCounts([mask.Height, mask.Width], Rle.ToCompressedString(mask)));
+    internal static CocoInstance Instance(RleMask mask, BoundingBox box, double score, int categoryId = 7) =>
+        new(categoryId, box, mask.Area, score, RleSegmentation.Compressed(mask.Height, mask.Width, Rle.ToCompressedString(mask)));
 
-    internal static ImageResult Image(long id, string name, params LabeledInstance[] instances) => new(id, name, "etag", 10, 10, instances);
+    internal static ImageResult Image(long id, string name, params CocoInstance[] instances) => new(id, name, "etag", 10, 10, instances);
 }

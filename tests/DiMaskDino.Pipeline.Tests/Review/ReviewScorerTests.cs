@@ -1,3 +1,4 @@
+using DiMaskDino.Coco;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Review;
 
