@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Images;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Pipeline.Jobs;
 

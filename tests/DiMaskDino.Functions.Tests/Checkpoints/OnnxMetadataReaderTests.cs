@@ -1,6 +1,8 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Tests.Fixtures;
 using Microsoft.ML.OnnxRuntime;
+using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
 namespace DiMaskDino.Functions.Tests.Checkpoints;
 
