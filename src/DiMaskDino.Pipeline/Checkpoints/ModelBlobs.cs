@@ -1,5 +1,4 @@
 using DiMaskDino.Contracts.Models;
-using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline.Storage;
 
 namespace DiMaskDino.Pipeline.Checkpoints;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DiMaskDino.Contracts.Labels;
-using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Pipeline.Finalizing;

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using DiMaskDino.Contracts.Labels;
-using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Pipeline.Exports;
 
 namespace DiMaskDino.Pipeline.Jobs;

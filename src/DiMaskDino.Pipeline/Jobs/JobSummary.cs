@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using DiMaskDino.Contracts.Labels;
-using DiMaskDino.Inference.PostProcessing;
 
 namespace DiMaskDino.Pipeline.Jobs;
 

@@ -1,5 +1,4 @@
 using DiMaskDino.Contracts.Images;
-using DiMaskDino.Inference.Images;
 using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Pipeline.Planning;

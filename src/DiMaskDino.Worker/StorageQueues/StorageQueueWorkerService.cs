@@ -3,7 +3,6 @@ using DiMaskDino.Pipeline;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Workers;
-using DiMaskDino.ServiceDefaults;
 using DiMaskDino.Worker.Health;
 
 namespace DiMaskDino.Worker.StorageQueues;

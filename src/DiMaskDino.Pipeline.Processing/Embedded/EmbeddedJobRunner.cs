@@ -5,6 +5,7 @@ using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
 using DiMaskDino.Pipeline.Workers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DiMaskDino.Pipeline.Embedded;
@@ -32,10 +33,11 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
-        var jobs = new JobStore(store);
         var queue = new InProcessWorkQueue(options.ShardQueue, options.MaxDeliveryCount, lockDuration: options.LockRenewInterval * 3, timeProvider: _time);
-        var submitter = new JobSubmitter(jobs, queue, options, _time, loggers.CreateLogger<JobSubmitter>());
-        var finalizer = new JobFinalizer(jobs, new EvaluationRunner(store, loggers.CreateLogger<EvaluationRunner>()), loggers.CreateLogger<JobFinalizer>());
+        await using var services = Services(queue, observer);
+        var jobs = services.GetRequiredService<JobStore>();
+        var submitter = services.GetRequiredService<JobSubmitter>();
+        var finalizer = services.GetRequiredService<JobFinalizer>();
 
         var submission = await submitter.SubmitAsync(request, cancellationToken);
         var job = submission.Job;
@@ -47,19 +49,41 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
         if (job.State == JobState.Running)
         {
             (observer ?? NullObserver.Instance).JobStarted(job, job.ShardCount - submission.MessagesSent);
-            await RunWorkersAsync(jobs, queue, finalizer, job, workers, observer, cancellationToken);
+            await RunWorkersAsync(services, queue, job, workers, cancellationToken);
         }
 
         var summary = await finalizer.FinalizeAsync(job.JobId, cancellationToken);
         return new EmbeddedRunResult(await jobs.RequireJobAsync(job.JobId, cancellationToken), summary, submission.Outcome);
     }
 
-    private async Task RunWorkersAsync(
-        JobStore jobs, InProcessWorkQueue queue, JobFinalizer finalizer, JobRecord job, int workers, IPipelineObserver? observer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The pipeline's one wiring (<see cref="PipelineServices.AddDiMaskDinoPipeline(IServiceCollection, Func{IServiceProvider, IWorkQueue}, Func{IServiceProvider, IWorkQueue?})"/>)
+    /// over this run's queue, without a finalize queue: this runner finalizes itself.
+    /// </summary>
+    private ServiceProvider Services(InProcessWorkQueue queue, IPipelineObserver? observer)
     {
-        var trigger = new FinalizeTrigger(jobs, finalizeQueue: null);
-        var processor = new ShardProcessor(jobs, models, trigger, options, loggers.CreateLogger<ShardProcessor>(), observer);
-        var sweeper = new DeadLetterSweeper(jobs, finalizer, trigger, loggers.CreateLogger<DeadLetterSweeper>());
+        var services = new ServiceCollection()
+            .AddSingleton(store)
+            .AddSingleton(options)
+            .AddSingleton(_time)
+            .AddSingleton(loggers)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddSingleton(models)
+            .AddDiMaskDinoPipeline(_ => queue, _ => null)
+            .AddShardProcessor();
+        if (observer is not null)
+        {
+            services.AddSingleton(observer);
+        }
+
+        return services.BuildServiceProvider();
+    }
+
+    private async Task RunWorkersAsync(ServiceProvider services, InProcessWorkQueue queue, JobRecord job, int workers, CancellationToken cancellationToken)
+    {
+        var processor = services.GetRequiredService<ShardProcessor>();
+        var sweeper = services.GetRequiredService<DeadLetterSweeper>();
+        var finalizer = services.GetRequiredService<JobFinalizer>();
         var workerOptions = QueueWorkerOptions.From(options) with { ReceiveWait = PollInterval };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
