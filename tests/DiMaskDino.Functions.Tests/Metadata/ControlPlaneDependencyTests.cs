@@ -20,8 +20,9 @@ public sealed class ControlPlaneDependencyTests
     public void The_Functions_build_output_holds_no_model_runtime_file()
     {
         var files = Directory.EnumerateFiles(FunctionsBuildOutput.Folder, "*", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(FunctionsBuildOutput.Folder, f));
+            .Select(f => Path.GetRelativePath(FunctionsBuildOutput.Folder, f)).ToList();
 
-        Assert.Empty(files.Where(f => Forbidden.Any(name => f.Contains(name, StringComparison.OrdinalIgnoreCase))));
+        Assert.NotEmpty(files);
+        Assert.DoesNotContain(files, f => Forbidden.Any(name => f.Contains(name, StringComparison.OrdinalIgnoreCase)));
     }
 }
