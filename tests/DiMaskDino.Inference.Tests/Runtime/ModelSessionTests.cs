@@ -3,7 +3,7 @@ using DiMaskDino.Inference.Runtime;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using InferenceChannelOrder = DiMaskDino.Inference.Images.ChannelOrder;
+using InferenceChannelOrder = DiMaskDino.Contracts.Models.ChannelOrder;
 
 namespace DiMaskDino.Inference.Tests.Runtime;
 
