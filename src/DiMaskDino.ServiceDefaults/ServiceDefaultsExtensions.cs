@@ -4,13 +4,8 @@ using DiMaskDino.Pipeline;
 using DiMaskDino.Pipeline.Azure.Queues;
 using DiMaskDino.Pipeline.Azure.Storage;
 using DiMaskDino.Pipeline.Checkpoints;
-using DiMaskDino.Pipeline.Finalizing;
-using DiMaskDino.Pipeline.Jobs;
-using DiMaskDino.Pipeline.Planning;
-using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
-using DiMaskDino.Pipeline.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -21,8 +16,9 @@ namespace DiMaskDino.ServiceDefaults;
 
 /// <summary>
 /// What every DiMaskDino host (Functions, Worker) wires the same way: validated options, OpenTelemetry, the Azure
-/// clients, the pipeline's ports (<see cref="IBlobStore"/> over Blob Storage, <see cref="WorkQueues"/> over the adapter
-/// <c>Pipeline:QueueKind</c> names) and the pipeline classes that need nothing host-specific.
+/// clients and the pipeline's ports over them (<see cref="IBlobStore"/> over Blob Storage, <see cref="WorkQueues"/> over
+/// the adapter <c>Pipeline:QueueKind</c> names). The pipeline classes are the pipeline's own
+/// <c>AddDiMaskDinoPipeline</c>, which each host calls.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -50,15 +46,6 @@ public static class ServiceDefaultsExtensions
         services.AddSingleton<IBlobStore>(p => new AzureBlobStore(p.GetRequiredService<BlobServiceClient>()));
         services.AddSingleton(CreateQueues);
 
-        services.AddSingleton<JobStore>();
-        services.AddSingleton(p => new JobSubmitter(
-            p.GetRequiredService<JobStore>(), p.GetRequiredService<WorkQueues>().Shards, p.GetRequiredService<PipelineOptions>(),
-            p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILogger<JobSubmitter>>()));
-        services.AddSingleton(p => new FinalizeTrigger(p.GetRequiredService<JobStore>(), p.GetRequiredService<WorkQueues>().Finalize));
-        services.AddSingleton(p => new EvaluationRunner(p.GetRequiredService<IBlobStore>(), p.GetRequiredService<ILogger<EvaluationRunner>>()));
-        services.AddSingleton<JobFinalizer>();
-        services.AddSingleton<DeadLetterSweeper>();
-        services.AddSingleton<CheckpointEvaluator>();
         return builder;
     }
 

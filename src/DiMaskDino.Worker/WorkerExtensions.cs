@@ -1,4 +1,3 @@
-using DiMaskDino.Inference;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline;
@@ -13,7 +12,7 @@ using Microsoft.Extensions.Options;
 
 namespace DiMaskDino.Worker;
 
-/// <summary>The worker's services on top of <c>AddDiMaskDinoDefaults</c>: model cache, shard processor, finalize handler, the queue loops of the configured kind, health.</summary>
+/// <summary>The worker's services on top of <c>AddDiMaskDinoDefaults</c>: the pipeline, model cache and shard processor, finalize handler, the queue loops of the configured kind, health.</summary>
 public static class WorkerExtensions
 {
     public static IHostApplicationBuilder AddDiMaskDinoWorker(this IHostApplicationBuilder builder)
@@ -27,21 +26,13 @@ public static class WorkerExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<WorkerOptions>>((host, worker) => host.ShutdownTimeout = worker.Value.ShutdownTimeout);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<WorkerOptions>>((kestrel, worker) => kestrel.ListenAnyIP(worker.Value.HealthPort));
 
-        services.AddDiMaskDinoInference(); // the process's ModelSessionCache: one session per model URI + version
-        services.AddSingleton(p => new ModelCache(
-            p.GetRequiredService<Pipeline.Storage.IBlobStore>(),
-            new ModelCacheOptions
-            {
-                CacheDirectory = p.GetRequiredService<WorkerOptions>().ModelCacheDirectory,
-                Inference = p.GetRequiredService<IOptions<InferenceOptions>>().Value,
-                Batching = p.GetRequiredService<IOptions<BatchPredictorOptions>>().Value,
-            },
-            p.GetRequiredService<ILoggerFactory>(),
-            p.GetRequiredService<ModelSessionCache>()));
-        services.AddSingleton(p => new ShardProcessor(
-            p.GetRequiredService<JobStore>(), p.GetRequiredService<ModelCache>(), p.GetRequiredService<FinalizeTrigger>(),
-            p.GetRequiredService<PipelineOptions>(), p.GetRequiredService<ILogger<ShardProcessor>>()));
-        services.AddSingleton<FinalizeHandler>();
+        services.AddDiMaskDinoPipeline();
+        services.AddDiMaskDinoShardProcessing(p => new ModelCacheOptions
+        {
+            CacheDirectory = p.GetRequiredService<WorkerOptions>().ModelCacheDirectory,
+            Inference = p.GetRequiredService<IOptions<InferenceOptions>>().Value,
+            Batching = p.GetRequiredService<IOptions<BatchPredictorOptions>>().Value,
+        });
         services.AddSingleton<ReadinessState>();
 
         var kind = builder.Configuration.GetValue<QueueKind?>($"{PipelineOptions.SectionName}:{nameof(PipelineOptions.QueueKind)}");

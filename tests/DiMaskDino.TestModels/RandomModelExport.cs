@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Json;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model;
 using DiMaskDino.Model.Export;
 using static TorchSharp.torch;
@@ -22,17 +21,11 @@ public static class RandomModelExport
         return model;
     }
 
-    /// <summary>The export command's extra metadata, keyed without the <c>dimaskdino.</c> prefix.</summary>
+    /// <summary>The export command's extra metadata (<see cref="ModelMetadata.CheckpointProperties"/>), full keys.</summary>
     public static Dictionary<string, string> Metadata(
-        IReadOnlyList<(int Id, string Name)> categories, string metrics = "", string trainingData = "none (random weights)",
-        string checkpoint = "random", string exporterVersion = "0.0.0.0") => new()
-    {
-        ["classes"] = JsonSerializer.Serialize(categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })),
-        ["training_data"] = trainingData,
-        ["metrics"] = metrics,
-        ["checkpoint"] = checkpoint,
-        ["exporter_version"] = exporterVersion,
-    };
+        IReadOnlyList<(int Id, string Name)> categories, IReadOnlyDictionary<string, double>? metrics = null, string trainingData = "none (random weights)",
+        string checkpoint = "random", string exporterVersion = "0.0.0.0") =>
+        ModelMetadata.CheckpointProperties(categories, trainingData, metrics ?? new Dictionary<string, double>(), checkpoint, exporterVersion);
 
     /// <summary>
     /// Exports <paramref name="model"/> at a square <paramref name="size"/> (null: size-dynamic) with
@@ -43,14 +36,15 @@ public static class RandomModelExport
         var graph = OnnxExporter.Build(model, size, size);
         foreach (var (key, value) in metadata)
         {
-            graph.SetMetadata("dimaskdino." + key, value);
+            graph.SetMetadata(key, value);
         }
 
         graph.Save(path);
     }
 
     /// <summary>Builds, exports to <paramref name="path"/> and disposes a model: the one-call form.</summary>
-    public static void Save(ModelOptions options, int size, IReadOnlyList<(int Id, string Name)> categories, string path, string metrics = "")
+    public static void Save(
+        ModelOptions options, int size, IReadOnlyList<(int Id, string Name)> categories, string path, IReadOnlyDictionary<string, double>? metrics = null)
     {
         using var model = Build(options);
         Save(model, size, Metadata(categories, metrics), path);

@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using DiMaskDino.Cli.Commands;
 using DiMaskDino.Coco;
+using DiMaskDino.Contracts.Images;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Images;
@@ -205,7 +207,7 @@ internal static class PredictBenchmark
         return (clock.Elapsed.TotalSeconds, detections.Count);
     }
 
-    private static List<(float[] Input, int Count)> Preprocess(ModelDescription model, List<ImageInput<string>> inputs, int batchSize)
+    private static List<(float[] Input, int Count)> Preprocess(ModelMetadata model, List<ImageInput<string>> inputs, int batchSize)
     {
         var loader = new ImageLoader();
         var (height, width) = model.FixedInputSize();
@@ -233,7 +235,7 @@ internal static class PredictBenchmark
         }
 
         var files = Directory.EnumerateFiles(folder.FullName, "*", SearchOption.AllDirectories)
-            .Where(Inference.Images.ImageFileNames.IsImage)
+            .Where(ImageFileNames.IsImage)
             .Order(StringComparer.Ordinal).Take(count).ToList();
         return files.Count > 0
             ? [.. files.Select(f => new ImageInput<string>(f, File.ReadAllBytes(f)))]

@@ -2,6 +2,9 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using DiMaskDino.Cli.Review;
 using DiMaskDino.Coco;
+using DiMaskDino.Contracts.Images;
+using DiMaskDino.Contracts.Labels;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Images;
@@ -267,7 +270,7 @@ internal static class LabelCommand
         try
         {
             await using var stream = File.OpenRead(file);
-            ModelDescription.Parse(await OnnxMetadataReader.ReadAsync(stream, file, cancellationToken), file);
+            ModelMetadata.Parse(await OnnxMetadataReader.ReadAsync(stream, file, cancellationToken), file);
         }
         catch (InvalidDataException e)
         {
@@ -276,7 +279,7 @@ internal static class LabelCommand
     }
 
     /// <summary>Loads the model once before any shard runs (the workers reuse it): a model ONNX Runtime cannot load stops the command here.</summary>
-    private static async Task<ModelDescription> LoadModelAsync(ModelCache models, ModelReference model, string shown, CancellationToken cancellationToken)
+    private static async Task<ModelMetadata> LoadModelAsync(ModelCache models, ModelReference model, string shown, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,5 +1,6 @@
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.Overlays;
 using DiMaskDino.Inference.PostProcessing;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Pipeline.Jobs;

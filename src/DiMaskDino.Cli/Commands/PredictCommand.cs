@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using DiMaskDino.Cli.Predict;
+using DiMaskDino.Contracts.Images;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Images;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.Runtime;
@@ -47,7 +48,7 @@ internal sealed class ResizeArguments
     }
 
     /// <summary>Refuses sizes for a model that does not take the official resize (our letterbox models).</summary>
-    public static void Check((int? ShortEdge, int? MaxSize) resize, ModelDescription model)
+    public static void Check((int? ShortEdge, int? MaxSize) resize, ModelMetadata model)
     {
         if ((resize.ShortEdge is not null || resize.MaxSize is not null) && model.InputTransform != InputTransformKind.ResizeShortestEdge)
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline.Jobs;
@@ -19,7 +20,7 @@ internal static class ScoreThresholdOption
 
     public static Option<double?> Create() => new("--score-threshold")
     {
-        Description = $"Keep instances scoring at least this (0..1; default: the model's {ModelDescription.Prefix}{ModelDescription.ScoreThresholdKey} when it has one, else {Default}).",
+        Description = $"Keep instances scoring at least this (0..1; default: the model's {ModelMetadata.Keys.ScoreThreshold} when it has one, else {Default}).",
     };
 
     /// <exception cref="CliInputException">the given value is outside 0..1</exception>
@@ -31,5 +32,5 @@ internal static class ScoreThresholdOption
         }
     }
 
-    public static double Resolve(double? given, ModelDescription model) => given ?? model.RecommendedScoreThreshold ?? Default;
+    public static double Resolve(double? given, ModelMetadata model) => given ?? model.RecommendedScoreThreshold ?? Default;
 }

@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Images;
 using DiMaskDino.Hosting;
 using DiMaskDino.Inference.Images;
 

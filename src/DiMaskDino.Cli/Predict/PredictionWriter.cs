@@ -1,5 +1,8 @@
 using System.Text.Json;
+using DiMaskDino.Coco.Masks;
 using DiMaskDino.Coco;
+using DiMaskDino.Contracts.Labels;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
@@ -20,7 +23,7 @@ namespace DiMaskDino.Cli.Predict;
 /// </list>
 /// Image ids are 1 + the image's position in the expanded IMAGE list, so a failed image keeps its id.
 /// </summary>
-internal sealed class PredictionWriter(string directory, IReadOnlyList<string> files, ModelDescription model, bool polygons, PostProcessMode mode)
+internal sealed class PredictionWriter(string directory, IReadOnlyList<string> files, ModelMetadata model, bool polygons, PostProcessMode mode)
 {
     public const string AnnotationsFile = JobPaths.AnnotationsFile;
     public const string FailuresFile = "failures.json";

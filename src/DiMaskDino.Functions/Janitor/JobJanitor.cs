@@ -2,8 +2,9 @@ using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Processing;
+using DiMaskDino.Pipeline.Queues;
+using DiMaskDino.Pipeline.Storage;
 using DiMaskDino.Pipeline.Workers;
-using DiMaskDino.ServiceDefaults;
 using Microsoft.Extensions.Logging;
 
 namespace DiMaskDino.Functions.Janitor;

@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
@@ -59,7 +60,7 @@ public sealed partial class BatchPredictor
         _providerTag = new(InferenceTelemetry.ProviderTag, InferenceTelemetry.TagValue(session.Provider));
     }
 
-    public ModelDescription Model => _session.Metadata;
+    public ModelMetadata Model => _session.Metadata;
 
     /// <summary>Pooled buffers and ORT outputs currently held by this predictor's batches (0 when no run is active).</summary>
     internal PooledResources Resources { get; } = new();

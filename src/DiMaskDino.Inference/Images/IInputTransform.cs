@@ -1,3 +1,5 @@
+using DiMaskDino.Contracts.Models;
+
 namespace DiMaskDino.Inference.Images;
 
 /// <summary>

@@ -2,6 +2,7 @@
 // reorder channels, normalise.
 
 using System.Buffers;
+using DiMaskDino.Contracts.Models;
 
 namespace DiMaskDino.Inference.Images;
 

@@ -3,6 +3,7 @@
 // to a multiple of 32. Each image gets its own canvas.
 
 using System.Buffers;
+using DiMaskDino.Contracts.Models;
 
 namespace DiMaskDino.Inference.Images;
 
@@ -26,7 +27,7 @@ public sealed class ResizeShortestEdge : IInputTransform
     public const int DefaultMaxSize = 1333;
 
     /// <summary>The backbone's total stride; the canvas is padded to a multiple of it.</summary>
-    public const int DefaultSizeDivisibility = 32;
+    public const int DefaultSizeDivisibility = ModelMetadata.DefaultSizeDivisibility;
 
     private readonly float[] _mean;
     private readonly float[] _std;

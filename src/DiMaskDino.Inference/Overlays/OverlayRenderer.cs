@@ -2,6 +2,7 @@
 
 using System.Globalization;
 using DiMaskDino.Coco.Masks;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;

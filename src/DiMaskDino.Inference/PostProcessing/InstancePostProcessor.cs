@@ -4,6 +4,7 @@
 
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Inference.Images;
 
 namespace DiMaskDino.Inference.PostProcessing;

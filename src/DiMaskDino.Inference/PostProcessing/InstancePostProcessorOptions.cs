@@ -1,3 +1,5 @@
+using DiMaskDino.Contracts.Labels;
+
 namespace DiMaskDino.Inference.PostProcessing;
 
 /// <summary>Settings of <see cref="InstancePostProcessor"/>; the defaults are model.md §10's exact procedure.</summary>

@@ -2,6 +2,7 @@
 
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
+using DiMaskDino.Contracts.Labels;
 
 namespace DiMaskDino.Inference.PostProcessing;
 

@@ -1,5 +1,7 @@
 // The labels mode (docs/labels.md): pre-labels a person can accept, made from the official instances.
 
+using DiMaskDino.Contracts.Labels;
+
 namespace DiMaskDino.Inference.PostProcessing;
 
 /// <summary>

@@ -1,10 +1,11 @@
 // Which input transform the engine uses for a model: the one its metadata names, with the user's size overrides.
 
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 
 namespace DiMaskDino.Inference.Runtime;
 
-/// <summary>Builds the <see cref="IInputTransform"/> a model needs from its <see cref="ModelDescription"/>.</summary>
+/// <summary>Builds the <see cref="IInputTransform"/> a model needs from its <see cref="ModelMetadata"/>.</summary>
 public static class ModelInputTransform
 {
     /// <summary>
@@ -13,7 +14,7 @@ public static class ModelInputTransform
     /// given (smaller, faster inputs); the sizes apply only to such models.
     /// </summary>
     /// <exception cref="ArgumentException">a size override for a letterbox model, or a maximum below the short edge</exception>
-    public static IInputTransform For(ModelDescription model, int? shortEdge = null, int? maxSize = null)
+    public static IInputTransform For(ModelMetadata model, int? shortEdge = null, int? maxSize = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.InputTransform == InputTransformKind.Letterbox)
@@ -41,7 +42,7 @@ public static class ModelInputTransform
     /// Why a fixed-size graph cannot take an input with this geometry (its canvas differs from the graph's size), or
     /// null when it can. A size-dynamic graph takes every canvas.
     /// </summary>
-    public static string? Mismatch(ModelDescription model, LetterboxGeometry geometry)
+    public static string? Mismatch(ModelMetadata model, LetterboxGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.IsSizeDynamic || (geometry.CanvasHeight == model.InputHeight && geometry.CanvasWidth == model.InputWidth))

@@ -1,4 +1,6 @@
+using DiMaskDino.Contracts.Models;
 using Microsoft.ML.OnnxRuntime;
+using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
 namespace DiMaskDino.Inference.Runtime;
 
@@ -71,7 +73,7 @@ public sealed class ModelOutputs : IDisposable
         if (!shape.SequenceEqual(expected.Select(d => (long)d)))
         {
             throw new InvalidDataException(
-                $"output {ModelDescription.OutputNames[index]} has shape [{string.Join(", ", shape)}], expected [{string.Join(", ", expected)}]");
+                $"output {ModelMetadata.OutputNames[index]} has shape [{string.Join(", ", shape)}], expected [{string.Join(", ", expected)}]");
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
+using DiMaskDino.Contracts.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.ML.OnnxRuntime;
+using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
 namespace DiMaskDino.Inference.Runtime;
 
@@ -12,8 +14,8 @@ namespace DiMaskDino.Inference.Runtime;
 public sealed partial class ModelSession : IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly string[] _inputNames = [ModelDescription.ImagesInput];
-    private readonly string[] _outputNames = [.. ModelDescription.OutputNames];
+    private readonly string[] _inputNames = [ModelMetadata.ImagesInput];
+    private readonly string[] _outputNames = [.. ModelMetadata.OutputNames];
 
     /// <summary>Loads <paramref name="modelPath"/>, reads its metadata and runs one warm-up inference.</summary>
     /// <exception cref="FileNotFoundException">no file at <paramref name="modelPath"/></exception>
@@ -32,7 +34,7 @@ public sealed partial class ModelSession : IDisposable
         (_session, Provider) = Create(modelPath, options, logger);
         try
         {
-            Metadata = ModelDescription.FromSession(_session, modelPath);
+            Metadata = ModelGraph.Describe(_session, modelPath);
             // A size-dynamic graph has no one size to warm up at (and ORT plans each new shape on its first run).
             if (!Metadata.IsSizeDynamic)
             {
@@ -52,10 +54,10 @@ public sealed partial class ModelSession : IDisposable
     /// <summary>The provider the session actually runs on (after any fallback).</summary>
     public ExecutionProvider Provider { get; }
 
-    public ModelDescription Metadata { get; }
+    public ModelMetadata Metadata { get; }
 
     /// <summary>Runs the model on a batch of preprocessed images of the graph's fixed size; thread-safe.</summary>
-    /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelDescription.InputLayout"/> says</param>
+    /// <param name="images">[batch, 3, H, W] float32, normalised and padded as <see cref="ModelMetadata.InputLayout"/> says</param>
     /// <returns>the three outputs; dispose it to release them</returns>
     public ModelOutputs Run(ReadOnlySpan<float> images, int batch)
     {

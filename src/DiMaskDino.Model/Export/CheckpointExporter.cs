@@ -1,8 +1,7 @@
 // A checkpoint → a self-describing ONNX model: the inference graph (OnnxExporter) plus what the checkpoint knows
 // (classes, training data, metrics, provenance), so the inference side needs no side files.
 
-using System.Globalization;
-using System.Text.Json;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Training;
 
 namespace DiMaskDino.Model.Export;
@@ -52,11 +51,14 @@ public static class CheckpointExporter
         var side = size ?? state.CanvasSize;
         bool sizeDynamic = size is null && model.Options.InputTransform == InputTransform.ResizeShortestEdge;
         var graph = sizeDynamic ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
-        graph.AddMetadata("dimaskdino.classes", JsonSerializer.Serialize(state.Categories.Select(c => new[] { c.Id.ToString(CultureInfo.InvariantCulture), c.Name })));
-        graph.AddMetadata("dimaskdino.training_data", state.TrainingData ?? "");
-        graph.AddMetadata("dimaskdino.metrics", string.Join(";", state.Metrics.Select(m => $"{m.Name}={m.Value.ToString("R", CultureInfo.InvariantCulture)}")));
-        graph.AddMetadata("dimaskdino.checkpoint", $"epoch {state.Epoch}, iteration {state.Iteration}");
-        graph.AddMetadata("dimaskdino.exporter_version", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
+        var provenance = ModelMetadata.CheckpointProperties(
+            state.Categories.Select(c => (c.Id, c.Name)), state.TrainingData ?? "", state.Metrics.Select(m => KeyValuePair.Create(m.Name, m.Value)),
+            $"epoch {state.Epoch}, iteration {state.Iteration}", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
+        foreach (var (key, value) in provenance)
+        {
+            graph.AddMetadata(key, value);
+        }
+
         return graph.ToBytes();
     }
 

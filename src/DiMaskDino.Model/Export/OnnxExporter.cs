@@ -4,8 +4,9 @@
 // (§13.1, §13.3: images → pred_logits, pred_boxes, pred_masks, the path of DiMaskDinoModel.Infer). The input is
 // normalised and padded as DiMaskDinoModel.Preprocess produces (recorded in the metadata).
 
-using DiMaskDino.Model.Common;
 using System.Globalization;
+using DiMaskDino.Contracts.Models;
+using DiMaskDino.Model.Common;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Export;
@@ -16,10 +17,10 @@ public sealed record EncoderGraph(string Images, BackboneGraphOutputs Backbone, 
 /// <summary>Exports <see cref="DiMaskDinoModel"/> parts to ONNX opset 17.</summary>
 public static class OnnxExporter
 {
-    public const string ImagesInput = "images";
+    public const string ImagesInput = ModelMetadata.ImagesInput;
 
     /// <summary>Output names of the full inference graph, in order.</summary>
-    public static IReadOnlyList<string> InferenceOutputs { get; } = ["pred_logits", "pred_boxes", "pred_masks"];
+    public static IReadOnlyList<string> InferenceOutputs => ModelMetadata.OutputNames;
 
     /// <summary>Symbolic input dimensions of a size-dynamic graph (the contract's names).</summary>
     public const string HeightDim = "height";
@@ -28,7 +29,7 @@ public static class OnnxExporter
     public const string WidthDim = "width";
 
     /// <summary>The value of <c>dimaskdino.input_height</c> / <c>input_width</c> in a size-dynamic graph.</summary>
-    public const string DynamicSize = "dynamic";
+    public const string DynamicSize = ModelMetadata.Values.Dynamic;
 
     /// <summary>
     /// The full inference graph (§13.1): <c>images</c> [batch, 3, H, W] (normalised and padded, as
@@ -56,10 +57,10 @@ public static class OnnxExporter
         g.AddOutput(InferenceOutputs[0], outputs.Logits, OnnxGraphBuilder.BatchDim, q, (long)options.NumClasses);
         g.AddOutput(InferenceOutputs[1], outputs.Boxes, OnnxGraphBuilder.BatchDim, q, 4L);
         g.AddOutput(InferenceOutputs[2], outputs.Masks, OnnxGraphBuilder.BatchDim, q, QuarterDim(height, HeightDim), QuarterDim(width, WidthDim));
-        AddMetadata(g, model, height, width, "inference", precision);
-        g.AddMetadata("dimaskdino.num_queries", q.ToString(CultureInfo.InvariantCulture));
-        g.AddMetadata("dimaskdino.deimbalance", options.DeImbalance ? "true" : "false");
-        g.AddMetadata("dimaskdino.bato", options.Bato ? "true" : "false");
+        AddMetadata(g, model, height, width, ModelMetadata.Values.InferenceGraph, precision);
+        g.AddMetadata(ModelMetadata.Keys.NumQueries, ModelMetadata.Values.Integer(options.NumQueries));
+        g.AddMetadata(ModelMetadata.Keys.DeImbalance, ModelMetadata.Values.Flag(options.DeImbalance));
+        g.AddMetadata(ModelMetadata.Keys.Bato, ModelMetadata.Values.Flag(options.Bato));
         return g;
     }
 
@@ -152,7 +153,7 @@ public static class OnnxExporter
             g.AddOutput(names[i], outputs[i], OnnxGraphBuilder.BatchDim, d, sizes[i][0], sizes[i][1]);
         }
 
-        AddMetadata(g, model, height, width, "encoder", precision);
+        AddMetadata(g, model, height, width, ModelMetadata.Values.EncoderGraph, precision);
         return g;
     }
 
@@ -169,26 +170,27 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(model);
         var options = model.Options;
-        static string Join(IEnumerable<float> values) => string.Join(",", values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
-        g.AddMetadata("dimaskdino.graph", graphKind);
-        g.AddMetadata("dimaskdino.preset", options.PresetName ?? options.Preset.ToString());
-        g.AddMetadata("dimaskdino.input_transform", options.InputTransform == InputTransform.ResizeShortestEdge ? "resize_shortest_edge" : "letterbox");
-        if (options.InputTransform == InputTransform.ResizeShortestEdge)
+        var resizes = options.InputTransform == InputTransform.ResizeShortestEdge;
+        g.AddMetadata(ModelMetadata.Keys.Graph, graphKind);
+        g.AddMetadata(ModelMetadata.Keys.Preset, options.PresetName ?? options.Preset.ToString());
+        g.AddMetadata(ModelMetadata.Keys.InputTransform,
+            ModelMetadata.Values.Transform(resizes ? InputTransformKind.ResizeShortestEdge : InputTransformKind.Letterbox));
+        if (resizes)
         {
-            g.AddMetadata("dimaskdino.resize_short_edge", options.ResizeShortEdge.ToString(CultureInfo.InvariantCulture));
-            g.AddMetadata("dimaskdino.resize_max_size", options.ResizeMaxSize.ToString(CultureInfo.InvariantCulture));
+            g.AddMetadata(ModelMetadata.Keys.ResizeShortEdge, ModelMetadata.Values.Integer(options.ResizeShortEdge));
+            g.AddMetadata(ModelMetadata.Keys.ResizeMaxSize, ModelMetadata.Values.Integer(options.ResizeMaxSize));
         }
 
-        g.AddMetadata("dimaskdino.size_divisibility", DiMaskDinoModel.SizeDivisibility.ToString(CultureInfo.InvariantCulture));
-        g.AddMetadata("dimaskdino.input_height", height?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize);
-        g.AddMetadata("dimaskdino.input_width", width?.ToString(CultureInfo.InvariantCulture) ?? DynamicSize);
-        g.AddMetadata("dimaskdino.input_layout", "NCHW float32, normalised and padded (model.md §1.1)");
-        g.AddMetadata("dimaskdino.channel_order", options.Normalization.Order.ToString());
-        g.AddMetadata("dimaskdino.mean", Join(options.Normalization.Mean));
-        g.AddMetadata("dimaskdino.std", Join(options.Normalization.Std));
-        g.AddMetadata("dimaskdino.hidden_dim", options.HiddenDim.ToString(CultureInfo.InvariantCulture));
-        g.AddMetadata("dimaskdino.num_classes", options.NumClasses.ToString(CultureInfo.InvariantCulture));
-        g.AddMetadata("dimaskdino.backbone", options.Backbone.ToString());
-        g.AddMetadata("dimaskdino.weights_dtype", precision.MetadataValue());
+        g.AddMetadata(ModelMetadata.Keys.SizeDivisibility, ModelMetadata.Values.Integer(DiMaskDinoModel.SizeDivisibility));
+        g.AddMetadata(ModelMetadata.Keys.InputHeight, ModelMetadata.Values.Size(height));
+        g.AddMetadata(ModelMetadata.Keys.InputWidth, ModelMetadata.Values.Size(width));
+        g.AddMetadata(ModelMetadata.Keys.InputLayout, "NCHW float32, normalised and padded (model.md §1.1)");
+        g.AddMetadata(ModelMetadata.Keys.ChannelOrder, options.Normalization.Order.ToString());
+        g.AddMetadata(ModelMetadata.Keys.Mean, ModelMetadata.Values.Numbers(options.Normalization.Mean));
+        g.AddMetadata(ModelMetadata.Keys.Std, ModelMetadata.Values.Numbers(options.Normalization.Std));
+        g.AddMetadata(ModelMetadata.Keys.HiddenDim, ModelMetadata.Values.Integer(options.HiddenDim));
+        g.AddMetadata(ModelMetadata.Keys.NumClasses, ModelMetadata.Values.Integer(options.NumClasses));
+        g.AddMetadata(ModelMetadata.Keys.Backbone, options.Backbone.ToString());
+        g.AddMetadata(ModelMetadata.Keys.WeightsDtype, precision.MetadataValue());
     }
 }

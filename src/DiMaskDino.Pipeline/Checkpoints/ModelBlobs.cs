@@ -1,4 +1,4 @@
-using DiMaskDino.Inference.Runtime;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Pipeline.Storage;
 
 namespace DiMaskDino.Pipeline.Checkpoints;
@@ -7,11 +7,11 @@ namespace DiMaskDino.Pipeline.Checkpoints;
 public static class ModelBlobs
 {
     /// <exception cref="InvalidDataException">the blob does not exist, is not ONNX, or its <c>dimaskdino.*</c> metadata is missing or malformed (the message names the key)</exception>
-    public static async Task<ModelDescription> DescribeAsync(IBlobStore store, BlobPath model, CancellationToken cancellationToken = default)
+    public static async Task<ModelMetadata> DescribeAsync(IBlobStore store, BlobPath model, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         await using var stream = await store.OpenReadAsync(model, cancellationToken) ?? throw new InvalidDataException($"model {model} does not exist");
         var props = await OnnxMetadataReader.ReadAsync(stream, model.ToString(), cancellationToken);
-        return ModelDescription.Parse(props, model.ToString());
+        return ModelMetadata.Parse(props, model.ToString());
     }
 }

@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
-using DiMaskDino.Inference.PostProcessing;
 
 namespace DiMaskDino.Pipeline.Exports;
 

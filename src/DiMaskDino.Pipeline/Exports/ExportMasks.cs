@@ -1,6 +1,5 @@
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
-using DiMaskDino.Inference.PostProcessing;
 
 namespace DiMaskDino.Pipeline.Exports;
 

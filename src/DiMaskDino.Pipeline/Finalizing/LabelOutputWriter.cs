@@ -1,6 +1,6 @@
 using System.Text.Json;
 using DiMaskDino.Coco;
-using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Pipeline.Finalizing;

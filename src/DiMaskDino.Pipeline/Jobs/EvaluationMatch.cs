@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Contracts.Labels;
 
 namespace DiMaskDino.Pipeline.Jobs;
 

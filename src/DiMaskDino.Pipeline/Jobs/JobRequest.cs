@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Pipeline.Exports;
 
 namespace DiMaskDino.Pipeline.Jobs;

@@ -1,4 +1,4 @@
-using DiMaskDino.Inference.Images;
+using DiMaskDino.Contracts.Images;
 using DiMaskDino.Pipeline.Jobs;
 
 namespace DiMaskDino.Pipeline.Planning;

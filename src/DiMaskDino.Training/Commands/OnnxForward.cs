@@ -1,13 +1,14 @@
 // An exported DI-MaskDINO graph in ONNX Runtime (CPU EP) for the training host's evaluate and bench commands: the
 // input size and normalisation from its metadata, normalised [B, 3, H, W] in, the three outputs back as tensors.
 
-using System.Globalization;
-using System.Text.Json;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Hosting;
 using DiMaskDino.Model.Backbone;
 using DiMaskDino.Model.Export;
 using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;
+using ChannelOrder = DiMaskDino.Model.Backbone.ChannelOrder;
+using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
 namespace DiMaskDino.Training.Commands;
 
@@ -36,32 +37,31 @@ internal sealed class OnnxForward : IDisposable
         try
         {
             _session = new InferenceSession(path, _options);
-            var metadata = _session.ModelMetadata.CustomMetadataMap;
-            string Read(string key) => metadata.TryGetValue("dimaskdino." + key, out var value)
-                ? value
-                : throw new CliInputException($"--model: {path} has no dimaskdino.{key} metadata (not a dimaskdino-train export?)");
-            if (Read("graph") != "inference")
+            ModelMetadata metadata;
+            try
             {
-                throw new CliInputException($"--model: {path} is a \"{Read("graph")}\" graph, not the inference graph");
+                metadata = ModelMetadata.Parse(_session.ModelMetadata.CustomMetadataMap, path);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CliInputException($"--model: {e.Message}");
             }
 
-            if (Read("input_height") == OnnxExporter.DynamicSize)
+            if (metadata.IsSizeDynamic)
             {
                 throw new CliInputException($"--model: {path} is a size-dynamic export; this command needs a fixed square size (bench forward-size takes size-dynamic models)");
             }
 
-            InputSize = int.Parse(Read("input_height"), CultureInfo.InvariantCulture);
-            var width = int.Parse(Read("input_width"), CultureInfo.InvariantCulture);
+            (InputSize, var width) = metadata.FixedInputSize();
             if (width != InputSize)
             {
                 throw new CliInputException($"--model: {path} has a {InputSize}x{width} input; only square exports are supported here");
             }
 
-            static float[] Floats(string text) => [.. text.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture))];
-            Normalization = new PixelNormalization(Enum.Parse<ChannelOrder>(Read("channel_order")), Floats(Read("mean")), Floats(Read("std")));
-            NumClasses = int.Parse(Read("num_classes"), CultureInfo.InvariantCulture);
-            ClassIds = [.. (JsonSerializer.Deserialize<string[][]>(Read("classes")) ?? []).Select(c => int.Parse(c[0], CultureInfo.InvariantCulture))];
-            var dtype = Read("weights_dtype");
+            Normalization = new PixelNormalization(Enum.Parse<ChannelOrder>(metadata.ChannelOrder.ToString()), metadata.Mean, metadata.Std);
+            NumClasses = metadata.NumClasses;
+            ClassIds = [.. metadata.Classes.Select(c => c.Id)];
+            var dtype = metadata.WeightsDtype;
             Precision = Enum.GetValues<WeightPrecision>().FirstOrDefault(p => p.MetadataValue() == dtype, (WeightPrecision)(-1));
             if (!Enum.IsDefined(Precision))
             {
@@ -93,7 +93,7 @@ internal sealed class OnnxForward : IDisposable
     /// <summary>Runs the graph; the caller owns the returned OrtValues (dispose the collection).</summary>
     /// <param name="input">an OrtValue over a normalised [B, 3, S, S] float32 batch</param>
     public IDisposableReadOnlyCollection<OrtValue> RunRaw(OrtValue input) =>
-        _session.Run(_runOptions, [OnnxExporter.ImagesInput], [input], [.. OnnxExporter.InferenceOutputs]);
+        _session.Run(_runOptions, [ModelMetadata.ImagesInput], [input], [.. ModelMetadata.OutputNames]);
 
     /// <param name="input">normalised [B, 3, S, S] float32</param>
     /// <returns>pred_logits [B, Q, C], pred_boxes [B, Q, 4], pred_masks [B, Q, S/4, S/4] (in the caller's dispose scope)</returns>

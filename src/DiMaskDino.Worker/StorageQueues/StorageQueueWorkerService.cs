@@ -4,7 +4,6 @@ using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Workers;
-using DiMaskDino.ServiceDefaults;
 using DiMaskDino.Worker.Health;
 
 namespace DiMaskDino.Worker.StorageQueues;

@@ -1,4 +1,5 @@
 using DiMaskDino.IntegrationTests.Azurite;
+using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Storage;

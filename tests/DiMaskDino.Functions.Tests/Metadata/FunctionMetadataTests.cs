@@ -1,5 +1,4 @@
 using System.Text.Json;
-using DiMaskDino.TestSupport;
 
 namespace DiMaskDino.Functions.Tests.Metadata;
 
@@ -51,12 +50,5 @@ public sealed class FunctionMetadataTests
         Assert.Equal("EventGrid", trigger.GetProperty("source").GetString());
     }
 
-    /// <summary>artifacts/bin/DiMaskDino.Functions/{configuration}/functions.metadata, the configuration being this test's own.</summary>
-    private static string MetadataFile()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-        var file = Path.Combine(SharedFiles.RepositoryRoot, "artifacts", "bin", "DiMaskDino.Functions", configuration, "functions.metadata");
-        Assert.True(File.Exists(file), $"{file} does not exist: build src/DiMaskDino.Functions first");
-        return file;
-    }
+    private static string MetadataFile() => FunctionsBuildOutput.File("functions.metadata");
 }

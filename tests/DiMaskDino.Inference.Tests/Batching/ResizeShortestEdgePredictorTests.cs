@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;
@@ -15,10 +16,10 @@ public sealed class ResizeModelFixture : IDisposable
     public ResizeModelFixture()
     {
         var metadata = TinyOnnxModel.ExportCommandMetadata();
-        metadata["input_transform"] = "resize_shortest_edge";
-        metadata["resize_short_edge"] = "96";
-        metadata["resize_max_size"] = "96";
-        metadata["size_divisibility"] = "32";
+        metadata[ModelMetadata.Keys.InputTransform] = ModelMetadata.Values.ResizeShortestEdge;
+        metadata[ModelMetadata.Keys.ResizeShortEdge] = "96";
+        metadata[ModelMetadata.Keys.ResizeMaxSize] = "96";
+        metadata[ModelMetadata.Keys.SizeDivisibility] = "32";
         Session = new ModelSession(
             _tiny.Write("resize.onnx", metadata), new InferenceOptions { PreferredProvider = ExecutionProvider.Cpu, IntraOpThreads = 2 }, new ListLogger<ModelSession>());
     }

@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.TestSupport;
 using SixLabors.ImageSharp;

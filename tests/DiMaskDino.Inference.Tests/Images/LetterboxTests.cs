@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 using ModelData = DiMaskDino.Model.Data;
 using ModelAugmentation = DiMaskDino.Model.Data.Augmentation;

@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 
 namespace DiMaskDino.Inference.Tests.Images;

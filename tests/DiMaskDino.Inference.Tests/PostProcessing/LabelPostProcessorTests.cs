@@ -1,5 +1,6 @@
 using DiMaskDino.Coco;
 using DiMaskDino.Coco.Masks;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;
 

@@ -1,8 +1,9 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Runtime;
 using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using InferenceChannelOrder = DiMaskDino.Inference.Images.ChannelOrder;
+using InferenceChannelOrder = DiMaskDino.Contracts.Models.ChannelOrder;
 
 namespace DiMaskDino.Inference.Tests.Runtime;
 
@@ -133,7 +134,7 @@ public sealed class ModelSessionTests(TinyOnnxModel tiny, ITestOutputHelper outp
     public void A_model_missing_a_metadata_key_fails_naming_the_key()
     {
         var metadata = TinyOnnxModel.ExportCommandMetadata();
-        metadata.Remove("classes");
+        metadata.Remove(ModelMetadata.Keys.Classes);
         var path = tiny.Write("no-classes.onnx", metadata);
 
         var error = Assert.Throws<InvalidDataException>(() => Open(path));
@@ -146,7 +147,7 @@ public sealed class ModelSessionTests(TinyOnnxModel tiny, ITestOutputHelper outp
     public void A_model_with_malformed_classes_fails_naming_the_key()
     {
         var metadata = TinyOnnxModel.ExportCommandMetadata();
-        metadata["classes"] = "person,car";
+        metadata[ModelMetadata.Keys.Classes] = "person,car";
         var path = tiny.Write("bad-classes.onnx", metadata);
 
         var error = Assert.Throws<InvalidDataException>(() => Open(path));

@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model;
 using DiMaskDino.TestModels;
 
@@ -27,9 +28,9 @@ public sealed class TinyOnnxModel : IDisposable
     /// <summary>The valid model file.</summary>
     public string Path { get; }
 
-    /// <summary>The export command's extra metadata, keyed without the <c>dimaskdino.</c> prefix.</summary>
+    /// <summary>The export command's extra metadata (full keys).</summary>
     public static Dictionary<string, string> ExportCommandMetadata() => RandomModelExport.Metadata(
-        Categories, metrics: "segm_AP=0.125;bbox_AP=0.25", trainingData: "coco-tiny (train 120 images)",
+        Categories, metrics: new Dictionary<string, double> { ["segm_AP"] = 0.125, ["bbox_AP"] = 0.25 }, trainingData: "coco-tiny (train 120 images)",
         checkpoint: "epoch 3, iteration 450", exporterVersion: "1.2.3.0");
 
     /// <summary>Exports the model with <paramref name="metadata"/> (default: <see cref="ExportCommandMetadata"/>) to a file in the temp folder.</summary>
@@ -48,9 +49,9 @@ public sealed class TinyOnnxModel : IDisposable
     {
         var path = System.IO.Path.Combine(_folder, fileName);
         var metadata = ExportCommandMetadata();
-        metadata["input_transform"] = "resize_shortest_edge";
-        metadata["resize_short_edge"] = "96";
-        metadata["resize_max_size"] = "160";
+        metadata[ModelMetadata.Keys.InputTransform] = ModelMetadata.Values.ResizeShortestEdge;
+        metadata[ModelMetadata.Keys.ResizeShortEdge] = "96";
+        metadata[ModelMetadata.Keys.ResizeMaxSize] = "160";
         RandomModelExport.Save(Model, null, metadata, path);
         return path;
     }

@@ -60,7 +60,7 @@ public sealed class TrainBlobTests(AzuriteFixture azurite)
         Assert.Equal(File.ReadAllBytes(folder.File("run1", "model.onnx")), published);
         using (var session = new InferenceSession(published))
         {
-            var description = ModelDescription.FromSession(session, "tiny-01");
+            var description = ModelGraph.Describe(session, "tiny-01");
             Assert.Equal(["circle", "triangle", "square", "star", "ring", "cross"], description.Classes.Select(c => c.Name));
             Assert.Equal(96, description.InputHeight);
         }

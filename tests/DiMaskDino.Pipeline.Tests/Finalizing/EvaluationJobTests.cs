@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Pipeline.Exports;
 using DiMaskDino.Pipeline.Jobs;

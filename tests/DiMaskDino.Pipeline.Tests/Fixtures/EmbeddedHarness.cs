@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Labels;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Runtime;

@@ -24,7 +24,7 @@ public sealed class TinyModel : IDisposable
             {
                 HiddenDim = 64, FeedForwardDim = 128, EncoderLayers = 1, DecoderLayers = 2, FirstSelectedTokens = 20, NumQueries = 10, GuidingTokens = 4,
             },
-            Size, Categories, Path, metrics: "segm_AP=0;bbox_AP=0");
+            Size, Categories, Path, metrics: new Dictionary<string, double> { ["segm_AP"] = 0, ["bbox_AP"] = 0 });
 
         // The pipeline benchmark (docs/benchmarks.md) uses this same model: set the variable to keep a copy.
         if (Environment.GetEnvironmentVariable(KeepCopyVariable) is { Length: > 0 } copy)

@@ -1,4 +1,5 @@
 using DiMaskDino.Pipeline.Azure.Queues;
+using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.ServiceDefaults;
 using DiMaskDino.Worker.ServiceBus;
 using DiMaskDino.Worker.StorageQueues;

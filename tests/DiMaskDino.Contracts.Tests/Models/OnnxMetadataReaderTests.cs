@@ -1,42 +1,39 @@
-using DiMaskDino.Pipeline.Checkpoints;
-using DiMaskDino.Pipeline.Tests.Fixtures;
+using DiMaskDino.Contracts.Models;
 using Microsoft.ML.OnnxRuntime;
+using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
-namespace DiMaskDino.Functions.Tests.Checkpoints;
+namespace DiMaskDino.Contracts.Tests.Models;
 
-public sealed class OnnxMetadataReaderTests : IClassFixture<TinyModel>
+/// <summary>The ONNX-free metadata reader on a real export: the bundled demo model (models/dimaskdino-tiny-shapes.onnx).</summary>
+public sealed class OnnxMetadataReaderTests
 {
-    private readonly TinyModel _model;
-
-    public OnnxMetadataReaderTests(TinyModel model) => _model = model;
-
     [Fact]
     public async Task Reads_the_same_metadata_as_ONNX_Runtime_seeking_over_the_graph()
     {
-        using var session = new InferenceSession(_model.Path);
+        using var session = new InferenceSession(BundledModel.Path);
         var expected = session.ModelMetadata.CustomMetadataMap;
-        await using var file = File.OpenRead(_model.Path);
+        await using var file = File.OpenRead(BundledModel.Path);
 
         var props = await OnnxMetadataReader.ReadAsync(file, "tiny.onnx");
 
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), props.OrderBy(p => p.Key, StringComparer.Ordinal));
-        Assert.Contains("dimaskdino.classes", props.Keys);
+        Assert.Contains(ModelMetadata.Keys.Classes, props.Keys);
     }
 
     [Fact]
     public async Task Reads_a_stream_that_cannot_seek()
     {
-        await using var file = new NonSeekable(File.OpenRead(_model.Path));
+        await using var file = new NonSeekable(File.OpenRead(BundledModel.Path));
 
         var props = await OnnxMetadataReader.ReadAsync(file, "tiny.onnx");
 
-        Assert.Equal("inference", props["dimaskdino.graph"]);
+        Assert.Equal(ModelMetadata.Values.InferenceGraph, props[ModelMetadata.Keys.Graph]);
     }
 
     [Fact]
     public async Task Truncated_model_is_not_an_ONNX_model()
     {
-        var bytes = await File.ReadAllBytesAsync(_model.Path);
+        var bytes = await File.ReadAllBytesAsync(BundledModel.Path);
         await using var half = new MemoryStream(bytes[..(bytes.Length / 2)]);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => OnnxMetadataReader.ReadAsync(half, "models/half.onnx"));

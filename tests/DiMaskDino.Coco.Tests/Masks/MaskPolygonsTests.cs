@@ -1,8 +1,7 @@
 using DiMaskDino.Coco.Masks;
-using DiMaskDino.Inference.PostProcessing;
 using Xunit.Abstractions;
 
-namespace DiMaskDino.Inference.Tests.PostProcessing;
+namespace DiMaskDino.Coco.Tests.Masks;
 
 /// <summary>Mask → polygons, checked by re-rasterising with the pycocotools-exact frPoly.</summary>
 public sealed class MaskPolygonsTests(ITestOutputHelper output)

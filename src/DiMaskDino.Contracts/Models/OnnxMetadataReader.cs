@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DiMaskDino.Pipeline.Checkpoints;
+namespace DiMaskDino.Contracts.Models;
 
 /// <summary>
 /// Reads an ONNX file's <c>metadata_props</c> (ModelProto field 14, repeated StringStringEntryProto {1: key, 2: value})

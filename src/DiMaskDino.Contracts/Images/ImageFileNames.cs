@@ -1,7 +1,7 @@
-namespace DiMaskDino.Inference.Images;
+namespace DiMaskDino.Contracts.Images;
 
 /// <summary>
-/// Which file or blob names are images <see cref="ImageLoader"/> is asked to decode: by extension, case-insensitive.
+/// Which file or blob names are images DiMaskDino.Inference's <c>ImageLoader</c> is asked to decode: by extension, case-insensitive.
 /// Used wherever a folder or a listing is searched for images (predict, the labeling pipeline's planner); a file
 /// named explicitly is decoded whatever its extension.
 /// </summary>

@@ -1,6 +1,6 @@
-namespace DiMaskDino.Inference.PostProcessing;
+namespace DiMaskDino.Contracts.Labels;
 
-/// <summary>Settings of <see cref="LabelPostProcessor"/> (the labels mode, docs/labels.md).</summary>
+/// <summary>Settings of DiMaskDino.Inference's <c>LabelPostProcessor</c> (the labels mode, docs/labels.md).</summary>
 public sealed record LabelPostProcessorOptions
 {
     public const double DefaultDuplicateMaskIou = 0.8;

@@ -1,4 +1,7 @@
 using DiMaskDino.Coco;
+using DiMaskDino.Coco.Masks;
+using DiMaskDino.Contracts.Labels;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
@@ -11,7 +14,7 @@ namespace DiMaskDino.Pipeline.Processing;
 /// post-processing mode (labels made by <see cref="LabelPostProcessor"/>, or the official ones at the score threshold)
 /// and, for a job with ground truth, every official instance as <see cref="ImageResult.Evaluation"/>.
 /// </summary>
-internal sealed class InstanceResults(LabelingThresholds thresholds, ModelDescription model, bool keepEvaluation)
+internal sealed class InstanceResults(LabelingThresholds thresholds, ModelMetadata model, bool keepEvaluation)
 {
     private readonly LabelPostProcessor _labels = new(thresholds.LabelOptions());
 

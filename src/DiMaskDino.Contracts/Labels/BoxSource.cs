@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace DiMaskDino.Inference.PostProcessing;
+namespace DiMaskDino.Contracts.Labels;
 
 /// <summary>Where a label's box comes from (<see cref="LabelPostProcessorOptions.Box"/>).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<BoxSource>))]

@@ -1,4 +1,4 @@
-namespace DiMaskDino.Inference.Images;
+namespace DiMaskDino.Contracts.Models;
 
 /// <summary>The order of the three colour planes the model expects in its input tensor.</summary>
 public enum ChannelOrder

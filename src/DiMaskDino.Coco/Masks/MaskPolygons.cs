@@ -1,9 +1,7 @@
 // Binary mask → COCO polygons: the outer boundary of each connected component, traced along pixel edges and
 // simplified with Ramer–Douglas–Peucker.
 
-using DiMaskDino.Coco.Masks;
-
-namespace DiMaskDino.Inference.PostProcessing;
+namespace DiMaskDino.Coco.Masks;
 
 /// <summary>
 /// Converts an <see cref="RleMask"/> to COCO polygons (<c>[x1, y1, x2, y2, …]</c>, pixel-corner coordinates: pixel

@@ -1,10 +1,12 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
+using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
 namespace DiMaskDino.Inference.Tests.Runtime;
 
-/// <summary>ModelDescription parsing and graph checks on the real metadata of an exported tiny model.</summary>
+/// <summary>ModelMetadata parsing and graph checks on the real metadata of an exported tiny model.</summary>
 public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyOnnxModel>
 {
     [Theory]
@@ -28,7 +30,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         var props = Props();
         props["dimaskdino." + key] = value;
 
-        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelMetadata.Parse(props, "m.onnx"));
         Assert.Contains($"\"dimaskdino.{key}\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("m.onnx", error.Message, StringComparison.Ordinal);
     }
@@ -40,7 +42,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         props["dimaskdino.training_data"] = "";
         props["dimaskdino.metrics"] = "";
 
-        var metadata = ModelDescription.Parse(props, "m.onnx");
+        var metadata = ModelMetadata.Parse(props, "m.onnx");
 
         Assert.Equal("", metadata.TrainingData);
         Assert.Empty(metadata.Metrics);
@@ -52,9 +54,9 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         using var session = new InferenceSession(tiny.Path);
         var props = Props();
         props["dimaskdino.num_queries"] = "21";
-        var metadata = ModelDescription.Parse(props, "m.onnx");
+        var metadata = ModelMetadata.Parse(props, "m.onnx");
 
-        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelGraph.Validate(metadata, session.InputMetadata, session.OutputMetadata, "m.onnx"));
         Assert.Contains("pred_logits", error.Message, StringComparison.Ordinal);
         Assert.Contains("21", error.Message, StringComparison.Ordinal);
     }
@@ -64,14 +66,14 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
     {
         using var session = new InferenceSession(tiny.WriteSizeDynamic("dynamic.onnx"));
 
-        var metadata = ModelDescription.FromSession(session, "dynamic.onnx");
+        var metadata = ModelGraph.Describe(session, "dynamic.onnx");
 
         Assert.True(metadata.IsSizeDynamic);
         Assert.Equal((null, null), (metadata.InputHeight, metadata.InputWidth));
         Assert.Equal((null, null), (metadata.MaskHeight, metadata.MaskWidth));
         var error = Assert.Throws<InvalidOperationException>(() => metadata.FixedInputSize());
         Assert.Contains("size-dynamic", error.Message, StringComparison.Ordinal);
-        Assert.False(ModelDescription.Parse(Props(), "m.onnx").IsSizeDynamic);
+        Assert.False(ModelMetadata.Parse(Props(), "m.onnx").IsSizeDynamic);
     }
 
     [Fact]
@@ -84,9 +86,9 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         props["dimaskdino.input_transform"] = "resize_shortest_edge";
         props["dimaskdino.resize_short_edge"] = "96";
         props["dimaskdino.resize_max_size"] = "160";
-        var metadata = ModelDescription.Parse(props, "m.onnx");
+        var metadata = ModelMetadata.Parse(props, "m.onnx");
 
-        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelGraph.Validate(metadata, session.InputMetadata, session.OutputMetadata, "m.onnx"));
         Assert.Contains("\"images\"", error.Message, StringComparison.Ordinal);
         Assert.Contains("[batch, 3, dynamic, dynamic]", error.Message, StringComparison.Ordinal);
     }
@@ -100,9 +102,9 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
             ["dimaskdino.input_height"] = "96",
             ["dimaskdino.input_width"] = "96",
         };
-        var metadata = ModelDescription.Parse(props, "m.onnx");
+        var metadata = ModelMetadata.Parse(props, "m.onnx");
 
-        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelGraph.Validate(metadata, session.InputMetadata, session.OutputMetadata, "m.onnx"));
         Assert.Contains("\"images\"", error.Message, StringComparison.Ordinal);
     }
 
@@ -112,7 +114,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         var props = Props();
         props["dimaskdino.input_height"] = "dynamic";
 
-        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelMetadata.Parse(props, "m.onnx"));
         Assert.Contains("\"dimaskdino.input_width\"", error.Message, StringComparison.Ordinal);
     }
 
@@ -122,7 +124,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         var props = Props();
         props.Remove("dimaskdino.input_transform");   // files written before the key existed
 
-        var metadata = ModelDescription.Parse(props, "m.onnx");
+        var metadata = ModelMetadata.Parse(props, "m.onnx");
 
         Assert.Equal(InputTransformKind.Letterbox, metadata.InputTransform);
         Assert.False(metadata.IsSizeDynamic);
@@ -140,7 +142,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         props["dimaskdino.input_height"] = "dynamic";
         props["dimaskdino.input_width"] = "dynamic";
 
-        var metadata = ModelDescription.Parse(props, "m.onnx");
+        var metadata = ModelMetadata.Parse(props, "m.onnx");
 
         Assert.Equal(InputTransformKind.ResizeShortestEdge, metadata.InputTransform);
         Assert.Equal((800, 1333, 32), (metadata.ResizeShortEdge, metadata.ResizeMaxSize, metadata.SizeDivisibility));
@@ -148,7 +150,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
 
         // This graph's input is a fixed 96×96, which a size-dynamic description does not accept.
         using var session = new InferenceSession(tiny.Path);
-        var error = Assert.Throws<InvalidDataException>(() => metadata.ValidateGraph(session.InputMetadata, session.OutputMetadata, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelGraph.Validate(metadata, session.InputMetadata, session.OutputMetadata, "m.onnx"));
         Assert.Contains("[batch, 3, dynamic, dynamic]", error.Message, StringComparison.Ordinal);
     }
 
@@ -163,7 +165,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         props["dimaskdino.resize_max_size"] = "1333";
         props.Remove("dimaskdino." + missing);
 
-        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelMetadata.Parse(props, "m.onnx"));
         Assert.Contains($"\"dimaskdino.{missing}\" is missing", error.Message, StringComparison.Ordinal);
     }
 
@@ -174,7 +176,7 @@ public sealed class ModelMetadataTests(TinyOnnxModel tiny) : IClassFixture<TinyO
         props["dimaskdino.input_height"] = "dynamic";
         props["dimaskdino.input_width"] = "dynamic";
 
-        var error = Assert.Throws<InvalidDataException>(() => ModelDescription.Parse(props, "m.onnx"));
+        var error = Assert.Throws<InvalidDataException>(() => ModelMetadata.Parse(props, "m.onnx"));
         Assert.Contains("a letterbox model needs a fixed input size", error.Message, StringComparison.Ordinal);
     }
 

@@ -6,6 +6,7 @@ using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
 using DiMaskDino.Pipeline.Workers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DiMaskDino.Pipeline.Embedded;
@@ -34,16 +35,13 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
-        var jobs = new JobStore(store);
         var queue = new InProcessWorkQueue(options.ShardQueue, options.MaxDeliveryCount, lockDuration: options.LockRenewInterval * 3, timeProvider: _time);
-        var submitter = new JobSubmitter(jobs, queue, options, _time, loggers.CreateLogger<JobSubmitter>());
-        var finalizer = new JobFinalizer(jobs, new EvaluationRunner(store, loggers.CreateLogger<EvaluationRunner>()), loggers.CreateLogger<JobFinalizer>());
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var trigger = FinalizeTrigger.Notifying(jobs, (_, _) => { ready.TrySetResult(); return Task.CompletedTask; });
-        var checkpoints = new CheckpointEvaluator(jobs, submitter, trigger, new EvaluationOptions(), loggers.CreateLogger<CheckpointEvaluator>());
-        var finalize = new FinalizeHandler(jobs, finalizer, checkpoints, loggers.CreateLogger<FinalizeHandler>());
+        await using var services = Services(queue, ready, observer);
+        var jobs = services.GetRequiredService<JobStore>();
+        var trigger = services.GetRequiredService<FinalizeTrigger>();
 
-        var submission = await submitter.SubmitAsync(request, cancellationToken);
+        var submission = await services.GetRequiredService<JobSubmitter>().SubmitAsync(request, cancellationToken);
         var job = submission.Job;
         if (job.State is JobState.Failed or JobState.Cancelled)
         {
@@ -57,21 +55,45 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
             // A resumed job whose shards all have results gets no message: this check is its only signal.
             if (!await trigger.CheckAsync(job, cancellationToken))
             {
-                await RunWorkersAsync(jobs, queue, finalizer, trigger, ready.Task, workers, observer, cancellationToken);
+                await RunWorkersAsync(services, queue, ready.Task, workers, cancellationToken);
             }
         }
 
-        var summary = await finalize.FinalizeAsync(job.JobId, cancellationToken);
+        var summary = await services.GetRequiredService<FinalizeHandler>().FinalizeAsync(job.JobId, cancellationToken);
         return new EmbeddedRunResult(await jobs.RequireJobAsync(job.JobId, cancellationToken), summary, submission.Outcome);
     }
 
-    /// <summary>Runs the workers until <paramref name="ready"/> (the trigger found every shard done), sweeping dead letters meanwhile.</summary>
-    private async Task RunWorkersAsync(
-        JobStore jobs, InProcessWorkQueue queue, JobFinalizer finalizer, FinalizeTrigger trigger, Task ready, int workers, IPipelineObserver? observer,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The pipeline's one wiring (<see cref="PipelineServices.AddDiMaskDinoPipeline(IServiceCollection, Func{IServiceProvider, IWorkQueue}, Func{IServiceProvider, IWorkQueue?})"/>)
+    /// over this run's queue, with a trigger that completes <paramref name="ready"/> instead of sending a finalize message:
+    /// this runner finalizes itself.
+    /// </summary>
+    private ServiceProvider Services(InProcessWorkQueue queue, TaskCompletionSource ready, IPipelineObserver? observer)
     {
-        var processor = new ShardProcessor(jobs, models, trigger, options, loggers.CreateLogger<ShardProcessor>(), observer);
-        var sweeper = new DeadLetterSweeper(jobs, finalizer, trigger, loggers.CreateLogger<DeadLetterSweeper>());
+        var services = new ServiceCollection()
+            .AddSingleton(store)
+            .AddSingleton(options)
+            .AddSingleton(new EvaluationOptions())
+            .AddSingleton(_time)
+            .AddSingleton(loggers)
+            .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
+            .AddSingleton(models)
+            .AddDiMaskDinoPipeline(_ => queue, _ => null)
+            .AddSingleton(p => FinalizeTrigger.Notifying(p.GetRequiredService<JobStore>(), (_, _) => { ready.TrySetResult(); return Task.CompletedTask; }))
+            .AddShardProcessor();
+        if (observer is not null)
+        {
+            services.AddSingleton(observer);
+        }
+
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Runs the workers until <paramref name="ready"/> (the trigger found every shard done), sweeping dead letters meanwhile.</summary>
+    private async Task RunWorkersAsync(ServiceProvider services, InProcessWorkQueue queue, Task ready, int workers, CancellationToken cancellationToken)
+    {
+        var processor = services.GetRequiredService<ShardProcessor>();
+        var sweeper = services.GetRequiredService<DeadLetterSweeper>();
         var workerOptions = QueueWorkerOptions.From(options) with { ReceiveWait = PollInterval };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
