@@ -48,7 +48,7 @@ internal static class LabelCommand
         var score = ScoreThresholdOption.Create();
         var maxDetections = new Option<int>("--max-detections")
         {
-            Description = "At most this many instances per image.", DefaultValueFactory = _ => InstancePostProcessorOptions.DefaultDetectionsPerImage,
+            Description = "At most this many instances per image.", DefaultValueFactory = _ => LabelingDefaults.DetectionsPerImage,
         };
         var gt = new Option<string?>("--gt") { Description = "COCO ground truth (file_name relative to INPUT), a file; with --source azure a blob name in the datasets container. Adds report.json, report.md and plots." };
         var cpu = new Option<bool>("--cpu") { Description = "Same as --provider cpu." };

@@ -5,9 +5,6 @@ namespace DiMaskDino.Inference.PostProcessing;
 /// <summary>Settings of <see cref="InstancePostProcessor"/>; the defaults are model.md §10's exact procedure.</summary>
 public sealed record InstancePostProcessorOptions
 {
-    /// <summary>The official k (DETECTIONS_PER_IMAGE = 100), also the default of every host's "at most this many instances per image".</summary>
-    public const int DefaultDetectionsPerImage = 100;
-
     /// <summary>
     /// <see cref="PostProcessMode.Official"/> exactly: top 100, no score threshold, mask logit threshold 0 (the official
     /// instances, e.g. for COCO AP).
@@ -18,7 +15,7 @@ public sealed record InstancePostProcessorOptions
     public PostProcessMode Mode { get; init; } = PostProcessMode.Official;
 
     /// <summary>k of the top-k over queries × classes (DETECTIONS_PER_IMAGE); k = min(this, Q·C).</summary>
-    public int DetectionsPerImage { get; init; } = DefaultDetectionsPerImage;
+    public int DetectionsPerImage { get; init; } = LabelingDefaults.DetectionsPerImage;
 
     /// <summary>
     /// Instances whose final score (class × mask score) is below this are dropped; 0 keeps all k (the evaluation

@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Contracts.Labels;
 
 namespace DiMaskDino.Pipeline.Checkpoints;
 
@@ -27,7 +27,7 @@ public sealed class EvaluationOptions
     public double ScoreThreshold { get; set; } = 0.05;
 
     [Range(1, 1000)]
-    public int DetectionsPerImage { get; set; } = InstancePostProcessorOptions.DefaultDetectionsPerImage;
+    public int DetectionsPerImage { get; set; } = LabelingDefaults.DetectionsPerImage;
 
     /// <summary>Images per shard of an evaluation job.</summary>
     [Range(1, Jobs.JobRequestRules.MaxShardSize)]

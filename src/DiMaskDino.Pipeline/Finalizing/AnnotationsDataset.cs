@@ -1,5 +1,5 @@
 using DiMaskDino.Coco;
-using DiMaskDino.Inference.PostProcessing;
+using DiMaskDino.Contracts.Labels;
 
 namespace DiMaskDino.Pipeline.Finalizing;
 

@@ -115,7 +115,7 @@ public sealed record LabelingThresholds
     public BoxSource Box { get; init; } = BoxSource.Mask;
 
     /// <summary>At most this many instances per image.</summary>
-    public int DetectionsPerImage { get; init; } = InstancePostProcessorOptions.DefaultDetectionsPerImage;
+    public int DetectionsPerImage { get; init; } = LabelingDefaults.DetectionsPerImage;
 
     /// <summary>A mask pixel is foreground when its logit is above this.</summary>
     public float MaskLogitThreshold { get; init; }
