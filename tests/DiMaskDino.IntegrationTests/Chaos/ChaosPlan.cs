@@ -22,8 +22,8 @@ internal sealed record Fault(TimeSpan At, FaultKind Kind, int Pick, TimeSpan Out
 internal static class ChaosPlan
 {
     /// <summary>
-    /// Spreads the faults over 5–70% of <paramref name="quiet"/> (the same job's time without faults), so they land
-    /// while the (slower) faulty job is still running.
+    /// Spreads the faults over 15–75% of <paramref name="quiet"/> (the same job's time without faults): after the
+    /// workers have started, and while the (slower) faulty job is still running.
     /// </summary>
     public static IReadOnlyList<Fault> Create(ChaosOptions options, TimeSpan quiet)
     {
@@ -34,7 +34,7 @@ internal static class ChaosPlan
         return
         [
             .. kinds.Select(kind => new Fault(
-                quiet * (0.05 + 0.65 * random.NextDouble()),
+                quiet * (0.15 + 0.6 * random.NextDouble()),
                 kind,
                 random.Next(int.MaxValue),
                 options.ShortestOutage + (options.LongestOutage - options.ShortestOutage) * random.NextDouble()))

@@ -21,7 +21,7 @@ public sealed class ChaosTests(TinyModel model, ITestOutputHelper output) : ICla
     [Fact]
     public async Task A_job_survives_killed_workers_an_azurite_outage_and_duplicate_messages_with_every_image_once_and_the_quiet_runs_bytes()
     {
-        var report = await new ChaosRun(model, new ChaosOptions { Images = 160 }, output.WriteLine).RunAsync();
+        var report = await new ChaosRun(model, new ChaosOptions { Images = 150 }, output.WriteLine).RunAsync();
 
         AssertSurvived(report);
     }
