@@ -36,12 +36,15 @@ internal sealed class ChaosAzurite : IDisposable
     }
 
     /// <summary>Stops both services, waits <paramref name="length"/>, starts them again on the same ports and data.</summary>
-    public async Task OutageAsync(TimeSpan length, CancellationToken cancellationToken)
+    /// <returns>how long storage was unavailable: from the stop until both services answer again</returns>
+    public async Task<TimeSpan> OutageAsync(TimeSpan length, CancellationToken cancellationToken)
     {
+        var down = System.Diagnostics.Stopwatch.StartNew();
         await Task.WhenAll(_blob.StopAsync(StopTimeout), _queue.StopAsync(StopTimeout));
         await Task.Delay(length, cancellationToken);
         _blob = await AzuriteProcess.StartAsync(_package, "blob", _workspace, cancellationToken, Account.BlobPort, _data);
         _queue = await AzuriteProcess.StartAsync(_package, "queue", _workspace, cancellationToken, Account.QueuePort, _data);
+        return down.Elapsed;
     }
 
     public void Dispose()

@@ -15,7 +15,10 @@ internal enum FaultKind
 
 /// <param name="At">time after the job's workers were started</param>
 /// <param name="Pick">which worker or shard, modulo their count</param>
-/// <param name="Outage">how long an <see cref="FaultKind.AzuriteOutage"/> lasts</param>
+/// <param name="Outage">
+/// how long an <see cref="FaultKind.AzuriteOutage"/> keeps Azurite stopped (planned); once injected, how long storage
+/// was unavailable (until both services answered again)
+/// </param>
 internal sealed record Fault(TimeSpan At, FaultKind Kind, int Pick, TimeSpan Outage);
 
 /// <summary>The seeded schedule of a chaos run's faults: the same options and quiet-run time give the same plan.</summary>

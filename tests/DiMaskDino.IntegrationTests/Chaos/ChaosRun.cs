@@ -61,6 +61,7 @@ internal sealed class ChaosRun(TinyModel model, ChaosOptions options, Action<str
                 }
 
                 var at = clock.Elapsed;
+                var outage = TimeSpan.Zero;
                 string what;
                 switch (fault.Kind)
                 {
@@ -72,8 +73,8 @@ internal sealed class ChaosRun(TinyModel model, ChaosOptions options, Action<str
                         what = $"worker {slot} SIGKILLed and restarted";
                         break;
                     case FaultKind.AzuriteOutage:
-                        await azurite.OutageAsync(fault.Outage, cancellationToken);
-                        what = string.Create(CultureInfo.InvariantCulture, $"Azurite stopped for {fault.Outage.TotalSeconds:F1} s and restarted");
+                        outage = await azurite.OutageAsync(fault.Outage, cancellationToken);
+                        what = string.Create(CultureInfo.InvariantCulture, $"Azurite stopped, restarted after {fault.Outage.TotalSeconds:F1} s, answering again after {outage.TotalSeconds:F1} s");
                         break;
                     default:
                         var message = new ShardMessage(job.JobId, fault.Pick % job.ShardCount);
@@ -84,7 +85,7 @@ internal sealed class ChaosRun(TinyModel model, ChaosOptions options, Action<str
                         break;
                 }
 
-                done.Add(fault with { At = at });
+                done.Add(fault with { At = at, Outage = outage });
                 log(string.Create(CultureInfo.InvariantCulture, $"{at.TotalSeconds,6:F1} s: {what}"));
             }
 
