@@ -7,7 +7,6 @@ var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-M
     PredictCommand.Create(),
     BenchCommand.Create(),
     LabelCommand.Create(),
-    WorkerCommand.Create(),
     ExportCommand.Create(),
 };
 

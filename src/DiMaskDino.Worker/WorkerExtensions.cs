@@ -2,6 +2,7 @@ using DiMaskDino.Inference;
 using DiMaskDino.Inference.Batching;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline;
+using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Worker.Health;

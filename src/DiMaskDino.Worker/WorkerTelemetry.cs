@@ -3,6 +3,7 @@
 // DiMaskDino.Inference's meter (images counter tagged with the provider); this one counts messages by outcome.
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using DiMaskDino.Pipeline.Workers;
 
 namespace DiMaskDino.Worker;
 
@@ -44,6 +45,16 @@ public static class WorkerTelemetry
         Messages.Add(1, tags);
         Duration.Record(duration.TotalSeconds, tags);
     }
+
+    /// <summary>The outcome of a message settled as <paramref name="action"/>.</summary>
+    public static MessageOutcome Outcome(SettlementAction action) => action switch
+    {
+        SettlementAction.Complete => MessageOutcome.Completed,
+        SettlementAction.Abandon => MessageOutcome.Abandoned,
+        SettlementAction.DeadLetter => MessageOutcome.DeadLettered,
+        SettlementAction.LeaveAlone => MessageOutcome.LockLost,
+        _ => throw new ArgumentOutOfRangeException(nameof(action), action, null),
+    };
 
     public static string Tag(MessageOutcome outcome) => outcome switch
     {

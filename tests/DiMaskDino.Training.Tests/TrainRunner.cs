@@ -6,5 +6,5 @@ namespace DiMaskDino.Training.Tests;
 internal static class TrainRunner
 {
     public static ProcessRunner.Result Run(params string[] arguments) =>
-        ProcessRunner.Run("dimaskdino-train.dll", TimeSpan.FromMinutes(5), arguments);
+        ProcessRunner.Run("dimaskdino-train.dll", TimeSpan.FromMinutes(12), arguments);
 }

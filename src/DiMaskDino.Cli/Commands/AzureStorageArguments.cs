@@ -5,12 +5,11 @@ using Azure.Storage.Queues;
 using DiMaskDino.Hosting;
 using DiMaskDino.Pipeline.Azure.Queues;
 using DiMaskDino.Pipeline.Azure.Storage;
-using DiMaskDino.Pipeline.Queues;
 
 namespace DiMaskDino.Cli.Commands;
 
 /// <summary>
-/// How the label and worker commands reach a storage account: a connection string (Azurite, or an account with
+/// How the label command reaches a storage account: a connection string (Azurite, or an account with
 /// shared keys), or the blob and queue endpoint URLs with <see cref="DefaultAzureCredential"/> (managed identity,
 /// Azure CLI login, environment; <c>AZURE_CLIENT_ID</c> picks a user-assigned identity).
 /// </summary>
@@ -52,11 +51,8 @@ internal sealed class AzureStorageArguments
     }
 }
 
-/// <summary>The clients of one storage account and the pipeline ports over them.</summary>
+/// <summary>The clients of one storage account and the blob store over them.</summary>
 internal sealed record AzureStorage(BlobServiceClient Blobs, QueueServiceClient Queues)
 {
     public AzureBlobStore BlobStore() => new(Blobs);
-
-    public IWorkQueue Queue(string name, int maxDeliveryCount, TimeSpan lockDuration) =>
-        new StorageQueueWorkQueue(Queues, name, maxDeliveryCount, lockDuration, TimeSpan.FromMilliseconds(500));
 }

@@ -1,3 +1,4 @@
+using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Jobs;
 using DiMaskDino.Pipeline.Planning;
@@ -15,8 +16,9 @@ public sealed record EmbeddedRunResult(JobRecord Job, JobSummary Summary, Submis
 /// <summary>
 /// The whole pipeline in one process, as <c>dimaskdino label</c> runs it: <see cref="JobSubmitter"/> onto an
 /// <see cref="InProcessWorkQueue"/>, N <see cref="QueueWorker"/>s running <see cref="ShardProcessor"/>, dead letters
-/// turned into shard failures by <see cref="DeadLetterSweeper"/>, then <see cref="JobFinalizer"/>. The same classes a
-/// distributed deployment runs, over whatever <see cref="IBlobStore"/> it is given.
+/// turned into shard failures by <see cref="DeadLetterSweeper"/> (every 200 ms), until the <see cref="FinalizeTrigger"/>
+/// of the last shard says the job is ready; then <see cref="FinalizeHandler"/>. The same classes a distributed
+/// deployment runs, over whatever <see cref="IBlobStore"/> it is given.
 /// </summary>
 /// <remarks>
 /// Cancellation stops the workers (a shard in progress is abandoned, nothing of it written) and rethrows; shard
@@ -36,6 +38,10 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
         var queue = new InProcessWorkQueue(options.ShardQueue, options.MaxDeliveryCount, lockDuration: options.LockRenewInterval * 3, timeProvider: _time);
         var submitter = new JobSubmitter(jobs, queue, options, _time, loggers.CreateLogger<JobSubmitter>());
         var finalizer = new JobFinalizer(jobs, new EvaluationRunner(store, loggers.CreateLogger<EvaluationRunner>()), loggers.CreateLogger<JobFinalizer>());
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var trigger = FinalizeTrigger.Notifying(jobs, (_, _) => { ready.TrySetResult(); return Task.CompletedTask; });
+        var checkpoints = new CheckpointEvaluator(jobs, submitter, trigger, new EvaluationOptions(), loggers.CreateLogger<CheckpointEvaluator>());
+        var finalize = new FinalizeHandler(jobs, finalizer, checkpoints, loggers.CreateLogger<FinalizeHandler>());
 
         var submission = await submitter.SubmitAsync(request, cancellationToken);
         var job = submission.Job;
@@ -47,17 +53,23 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
         if (job.State == JobState.Running)
         {
             (observer ?? NullObserver.Instance).JobStarted(job, job.ShardCount - submission.MessagesSent);
-            await RunWorkersAsync(jobs, queue, finalizer, job, workers, observer, cancellationToken);
+
+            // A resumed job whose shards all have results gets no message: this check is its only signal.
+            if (!await trigger.CheckAsync(job, cancellationToken))
+            {
+                await RunWorkersAsync(jobs, queue, finalizer, trigger, ready.Task, workers, observer, cancellationToken);
+            }
         }
 
-        var summary = await finalizer.FinalizeAsync(job.JobId, cancellationToken);
+        var summary = await finalize.FinalizeAsync(job.JobId, cancellationToken);
         return new EmbeddedRunResult(await jobs.RequireJobAsync(job.JobId, cancellationToken), summary, submission.Outcome);
     }
 
+    /// <summary>Runs the workers until <paramref name="ready"/> (the trigger found every shard done), sweeping dead letters meanwhile.</summary>
     private async Task RunWorkersAsync(
-        JobStore jobs, InProcessWorkQueue queue, JobFinalizer finalizer, JobRecord job, int workers, IPipelineObserver? observer, CancellationToken cancellationToken)
+        JobStore jobs, InProcessWorkQueue queue, JobFinalizer finalizer, FinalizeTrigger trigger, Task ready, int workers, IPipelineObserver? observer,
+        CancellationToken cancellationToken)
     {
-        var trigger = new FinalizeTrigger(jobs, finalizeQueue: null);
         var processor = new ShardProcessor(jobs, models, trigger, options, loggers.CreateLogger<ShardProcessor>(), observer);
         var sweeper = new DeadLetterSweeper(jobs, finalizer, trigger, loggers.CreateLogger<DeadLetterSweeper>());
         var workerOptions = QueueWorkerOptions.From(options) with { ReceiveWait = PollInterval };
@@ -70,7 +82,7 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
             .ToArray();
         try
         {
-            while (true)
+            while (!ready.IsCompleted)
             {
                 if (running.FirstOrDefault(t => t.IsFaulted) is { } faulted)
                 {
@@ -78,12 +90,7 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
                 }
 
                 await sweeper.SweepAsync(queue, cancellationToken);
-                if ((await finalizer.MissingShardsAsync(job, cancellationToken)).Count == 0)
-                {
-                    break;
-                }
-
-                await Task.WhenAny(Task.Delay(PollInterval, _time, cancellationToken), Task.WhenAny(running));
+                await Task.WhenAny(ready, Task.Delay(PollInterval, _time, cancellationToken), Task.WhenAny(running));
                 cancellationToken.ThrowIfCancellationRequested();
             }
         }

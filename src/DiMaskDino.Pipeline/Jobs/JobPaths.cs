@@ -26,6 +26,9 @@ public static class JobPaths
 
     public static BlobPath Result(ShardAddress shard) => Result(shard.JobId, shard.Shard);
 
+    /// <summary>A hint for the finalize trigger: a number n such that shards 0 … n−1 are known to have results.</summary>
+    public static BlobPath FinishedBelow(string jobId) => new(Containers.Jobs, $"{CheckId(jobId)}/finished-below.txt");
+
     /// <summary>The shard number of a blob listed under <see cref="ResultsFolder"/>, or null for anything else.</summary>
     public static int? ShardOfResult(BlobPath path)
     {

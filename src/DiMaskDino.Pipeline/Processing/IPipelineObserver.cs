@@ -3,7 +3,7 @@ using DiMaskDino.Pipeline.Jobs;
 namespace DiMaskDino.Pipeline.Processing;
 
 /// <summary>
-/// Progress callbacks for a host's display (the CLI's progress bar, the worker command's log lines). Called from worker
+/// Progress callbacks for a host's display (the CLI's progress bar). Called from worker
 /// threads, possibly concurrently; implementations must be thread-safe and quick. Every method has an empty default.
 /// </summary>
 public interface IPipelineObserver

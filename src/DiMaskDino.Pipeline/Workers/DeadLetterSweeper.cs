@@ -9,7 +9,7 @@ namespace DiMaskDino.Pipeline.Workers;
 /// <summary>
 /// Turns dead-lettered shard messages into shard failures: each one whose shard has no result gets a result with
 /// every image failed and the dead-letter reason (<see cref="JobFinalizer.FailShardAsync"/>), then the finalize check
-/// runs. Idempotent (results are first-writer-wins), so the janitor may sweep the same dead letters again and again.
+/// runs once per running job that has a dead-lettered shard. Idempotent (results are first-writer-wins), so the janitor may sweep the same dead letters again and again.
 /// A dead letter that is not a shard message (a poison message: not base64, not JSON) is counted and logged, for a
 /// person to look at; it names no shard to fail.
 /// </summary>
@@ -23,6 +23,7 @@ public sealed partial class DeadLetterSweeper(JobStore store, JobFinalizer final
     public async Task<(int ShardsFailed, int Unreadable)> SweepWithUnreadableAsync(IWorkQueue shardQueue, CancellationToken cancellationToken = default)
     {
         var (failed, unreadable) = (0, 0);
+        var touched = new Dictionary<string, JobRecord>(StringComparer.Ordinal);
         await foreach (var dead in shardQueue.PeekDeadLettersAsync(cancellationToken))
         {
             ShardMessage message;
@@ -44,11 +45,14 @@ public sealed partial class DeadLetterSweeper(JobStore store, JobFinalizer final
             }
 
             var reason = $"shard {message.Shard} dead-lettered after {dead.DeliveryCount} deliveries: {dead.Reason}";
-            if (await finalizer.FailShardAsync(job.JobId, message.Shard, reason, cancellationToken))
-            {
-                failed++;
-                await trigger.CheckAsync(job, cancellationToken);
-            }
+            failed += await finalizer.FailShardAsync(job.JobId, message.Shard, reason, cancellationToken) ? 1 : 0;
+            touched[job.JobId] = job;
+        }
+
+        // Also when the shard's result was already there: its worker may have written it and died before its own check.
+        foreach (var job in touched.Values)
+        {
+            await trigger.CheckAsync(job, cancellationToken);
         }
 
         return (failed, unreadable);

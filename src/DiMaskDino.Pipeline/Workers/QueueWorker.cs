@@ -5,11 +5,11 @@ namespace DiMaskDino.Pipeline.Workers;
 
 /// <summary>
 /// The receive loop around a message handler (e.g. <see cref="Processing.ShardProcessor.ProcessAsync"/>): one message
-/// at a time, its lock renewed every <see cref="QueueWorkerOptions.LockRenewInterval"/> while the handler runs;
-/// completed on success; on failure abandoned for another delivery, or, on the delivery that reaches the queue's
-/// <see cref="IWorkQueue.MaxDeliveryCount"/>, dead-lettered with the error as the reason (so the reason names the real
-/// problem, not just "max delivery count"). When the lock is lost the handler is cancelled and the message left to
-/// its next receiver. When the worker is stopped the message in hand is abandoned.
+/// at a time, its lock renewed every <see cref="QueueWorkerOptions.LockRenewInterval"/> while the handler runs, then
+/// settled by the one rule of <see cref="Settlement.Decide"/> (complete; abandon; dead-letter with the error as the
+/// reason on the delivery that reaches the queue's <see cref="IWorkQueue.MaxDeliveryCount"/>, or at once for a poison
+/// message; abandon when the worker is stopped). When the lock is lost the handler is cancelled and the message left
+/// to its next receiver (also when settling finds the lock gone).
 /// </summary>
 /// <remarks>
 /// Made by <see cref="Prefetching"/>, the worker also receives the next message while the current one runs and
@@ -181,11 +181,8 @@ public sealed partial class QueueWorker : IAsyncDisposable
             await next.Prepared.Result.DisposeAsync();
         }
 
-        if (!next.LockLost)
-        {
-            LogPrefetchReleased(_logger, next.Message.Id, _queue.Name);
-            await next.Message.AbandonAsync(CancellationToken.None);
-        }
+        var settlement = await SettleAsync(next.Message, Settlement.Decide(null, next.LockLost, stopped: true, next.Message.DeliveryCount, _queue.MaxDeliveryCount));
+        settlement.Log(_logger, next.Message.Id, _queue.Name, next.Message.DeliveryCount);
 
         next.Dispose();
     }
@@ -215,36 +212,39 @@ public sealed partial class QueueWorker : IAsyncDisposable
             hand.Dispose();
         }
 
-        if (hand.LockLost)
-        {
-            LogLockLost(_logger, message.Id, _queue.Name);
-            return;
-        }
-
         // Settling must happen even while stopping, or the message stays locked until its lock runs out.
-        if (cancelled)
+        var settlement = Settlement.Decide(failure, hand.LockLost, cancelled, message.DeliveryCount, _queue.MaxDeliveryCount);
+        settlement = await SettleAsync(message, settlement);
+        settlement.Log(_logger, message.Id, _queue.Name, message.DeliveryCount);
+        if (cancelled && !hand.LockLost)
         {
-            await message.AbandonAsync(CancellationToken.None);
             stopping.ThrowIfCancellationRequested();
         }
+    }
 
-        if (failure is null)
+    /// <summary>Performs <paramref name="settlement"/> on <paramref name="message"/>; a lock lost meanwhile leaves the message alone.</summary>
+    private static async Task<Settlement> SettleAsync(IReceivedMessage message, Settlement settlement)
+    {
+        try
         {
-            await message.CompleteAsync(CancellationToken.None);
-            return;
-        }
+            switch (settlement.Action)
+            {
+                case SettlementAction.Complete:
+                    await message.CompleteAsync(CancellationToken.None);
+                    break;
+                case SettlementAction.Abandon:
+                    await message.AbandonAsync(CancellationToken.None);
+                    break;
+                case SettlementAction.DeadLetter:
+                    await message.DeadLetterAsync(settlement.Reason!, CancellationToken.None);
+                    break;
+            }
 
-        // A body that cannot be parsed fails every delivery: dead-lettered at once, with the reason.
-        var reason = failure is PoisonMessageException ? failure.Message.ReplaceLineEndings(" ") : $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
-        if (failure is PoisonMessageException || message.DeliveryCount >= _queue.MaxDeliveryCount)
-        {
-            LogDeadLettered(_logger, message.Id, _queue.Name, message.DeliveryCount, reason);
-            await message.DeadLetterAsync(reason, CancellationToken.None);
+            return settlement;
         }
-        else
+        catch (MessageLockLostException)
         {
-            LogAbandoned(_logger, message.Id, _queue.Name, message.DeliveryCount, reason);
-            await message.AbandonAsync(CancellationToken.None);
+            return Settlement.LockLostWhileSettling;
         }
     }
 
@@ -267,23 +267,11 @@ public sealed partial class QueueWorker : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} failed on delivery {DeliveryCount}, abandoned for a retry: {Reason}")]
-    private static partial void LogAbandoned(ILogger logger, string messageId, string queue, int deliveryCount, string reason);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} failed on delivery {DeliveryCount}, dead-lettered: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string messageId, string queue, int deliveryCount, string reason);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Lost the lock of message {MessageId} on {Queue}; left to its next receiver")]
-    private static partial void LogLockLost(ILogger logger, string messageId, string queue);
-
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "No message on {Queue} for {Idle}; stopping")]
     private static partial void LogIdleExit(ILogger logger, string queue, TimeSpan idle);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Receiving the next message from {Queue} failed: {Reason}")]
     private static partial void LogPrefetchFailed(ILogger logger, string queue, string reason, Exception exception);
-
-    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Prefetched message {MessageId} on {Queue} discarded and abandoned (stopping)")]
-    private static partial void LogPrefetchReleased(ILogger logger, string messageId, string queue);
 
     /// <summary>A plain handler as a prepared message: nothing happens before it runs.</summary>
     private sealed class Deferred(Func<BinaryData, CancellationToken, Task> handler, BinaryData body) : IPreparedMessage

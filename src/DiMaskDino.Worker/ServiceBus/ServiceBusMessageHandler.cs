@@ -1,29 +1,27 @@
 using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
-using DiMaskDino.Pipeline.Queues;
+using DiMaskDino.Pipeline.Workers;
 
 namespace DiMaskDino.Worker.ServiceBus;
 
 /// <summary>
 /// Runs a message handler (a shard or a finalize) for one <see cref="ProcessMessageEventArgs"/> of a
-/// <see cref="ServiceBusProcessor"/> with auto-complete off, and settles the message itself:
-/// <list type="bullet">
-/// <item>success → completed;</item>
-/// <item>the lock was lost while handling (the processor's lock-lost event) → the handler is cancelled and the message
-/// left alone: it is redelivered, and the shard's first-writer-wins result makes the redelivery cheap and safe;</item>
-/// <item>a transient <see cref="ServiceBusException"/> → abandoned (the broker dead-letters it with
-/// <c>MaxDeliveryCountExceeded</c> after the queue's maximum);</item>
-/// <item>a body that cannot be parsed (<see cref="PoisonMessageException"/>) → dead-lettered at once with the reason
-/// <c>MessageNotParsable</c>;</item>
-/// <item>any other failure → abandoned, or dead-lettered with the error as the reason on the delivery that reaches
-/// <see cref="MaxDeliveryCount"/>;</item>
-/// <item>the drain token fires (SIGTERM and the grace time is over) → cancelled and abandoned, never completed.</item>
-/// </list>
-/// A lost lock during settling is logged; the message comes back and is handled again.
+/// <see cref="ServiceBusProcessor"/> with auto-complete off, and settles the message itself by the pipeline's one rule
+/// (<see cref="Settlement.Decide"/>): completed on success; left alone when the lock was lost while handling (the
+/// processor's lock-lost event cancels the handler; the shard's first-writer-wins result makes the redelivery cheap
+/// and safe); abandoned when the drain token fires (SIGTERM and the grace time is over), never completed unfinished;
+/// a poison message dead-lettered at once with reason <c>MessageNotParsable</c>; a transient
+/// <see cref="ServiceBusException"/> abandoned (the broker dead-letters it with <c>MaxDeliveryCountExceeded</c> after
+/// the queue's maximum); any other failure abandoned, or dead-lettered with reason <c>ProcessingFailed</c> and the
+/// error as the description on the delivery that reaches <see cref="MaxDeliveryCount"/>. A lost lock during settling
+/// is logged; the message comes back and is handled again.
 /// </summary>
-public sealed partial class ServiceBusMessageHandler(
+public sealed class ServiceBusMessageHandler(
     string queue, Func<BinaryData, CancellationToken, Task> handler, int maxDeliveryCount, ILogger<ServiceBusMessageHandler> logger)
 {
+    /// <summary>Service Bus keeps at most this many characters of a dead-letter description.</summary>
+    private const int MaxDescriptionLength = 4000;
+
     public string Queue => queue;
 
     public int MaxDeliveryCount => maxDeliveryCount;
@@ -66,77 +64,52 @@ public sealed partial class ServiceBusMessageHandler(
         var message = args.Message;
         using var work = CancellationTokenSource.CreateLinkedTokenSource(drain, lockLost.Token);
         Exception? failure = null;
+        var stopped = false;
         try
         {
             await handler(message.Body, work.Token);
         }
         catch (OperationCanceledException) when (work.IsCancellationRequested)
         {
-            if (lockLost.IsCancellationRequested)
-            {
-                LogLockLost(logger, message.MessageId, queue);
-                return MessageOutcome.LockLost;
-            }
-
-            LogShutdownAbandon(logger, message.MessageId, queue);
-            return await SettleAsync(() => args.AbandonMessageAsync(message, cancellationToken: CancellationToken.None), MessageOutcome.Abandoned, message);
+            stopped = !lockLost.IsCancellationRequested;
         }
         catch (Exception e)
         {
             failure = e;
         }
 
-        if (lockLost.IsCancellationRequested)
-        {
-            LogLockLost(logger, message.MessageId, queue);
-            return MessageOutcome.LockLost;
-        }
-
-        if (failure is null)
-        {
-            return await SettleAsync(() => args.CompleteMessageAsync(message, CancellationToken.None), MessageOutcome.Completed, message);
-        }
-
-        // A body that cannot be parsed fails every delivery: dead-lettered at once, with the reason.
-        var poison = failure is PoisonMessageException;
-        var reason = poison ? failure.Message.ReplaceLineEndings(" ") : $"{failure.GetType().Name}: {failure.Message}".ReplaceLineEndings(" ");
-        if (!poison && (failure is ServiceBusException { IsTransient: true } || message.DeliveryCount < maxDeliveryCount))
-        {
-            LogAbandoned(logger, message.MessageId, queue, message.DeliveryCount, reason);
-            return await SettleAsync(() => args.AbandonMessageAsync(message, cancellationToken: CancellationToken.None), MessageOutcome.Abandoned, message);
-        }
-
-        LogDeadLettered(logger, message.MessageId, queue, message.DeliveryCount, reason);
-        var description = reason.Length > 4000 ? reason[..4000] : reason;
-        return await SettleAsync(
-            () => args.DeadLetterMessageAsync(message, poison ? PoisonMessageException.Reason : "ProcessingFailed", description, CancellationToken.None),
-            MessageOutcome.DeadLettered,
-            message);
+        var settlement = Settlement.Decide(
+            failure, lockLost.IsCancellationRequested, stopped, message.DeliveryCount, maxDeliveryCount, transient: failure is ServiceBusException { IsTransient: true });
+        settlement = await SettleAsync(args, settlement);
+        settlement.Log(logger, message.MessageId, queue, message.DeliveryCount);
+        return WorkerTelemetry.Outcome(settlement.Action);
     }
 
-    private async Task<MessageOutcome> SettleAsync(Func<Task> settle, MessageOutcome outcome, ServiceBusReceivedMessage message)
+    /// <summary>Performs <paramref name="settlement"/> with the processor's receiver; a lock lost meanwhile leaves the message alone.</summary>
+    private static async Task<Settlement> SettleAsync(ProcessMessageEventArgs args, Settlement settlement)
     {
+        var message = args.Message;
         try
         {
-            await settle();
-            return outcome;
+            switch (settlement.Action)
+            {
+                case SettlementAction.Complete:
+                    await args.CompleteMessageAsync(message, CancellationToken.None);
+                    break;
+                case SettlementAction.Abandon:
+                    await args.AbandonMessageAsync(message, cancellationToken: CancellationToken.None);
+                    break;
+                case SettlementAction.DeadLetter:
+                    var description = settlement.Reason!.Length > MaxDescriptionLength ? settlement.Reason[..MaxDescriptionLength] : settlement.Reason;
+                    await args.DeadLetterMessageAsync(message, settlement.ReasonCode!, description, CancellationToken.None);
+                    break;
+            }
+
+            return settlement;
         }
         catch (ServiceBusException e) when (e.Reason == ServiceBusFailureReason.MessageLockLost)
         {
-            LogLockLost(logger, message.MessageId, queue);
-            return MessageOutcome.LockLost;
+            return Settlement.LockLostWhileSettling;
         }
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Message {MessageId} on {Queue} failed on delivery {DeliveryCount}, abandoned for a retry: {Reason}")]
-    private static partial void LogAbandoned(ILogger logger, string messageId, string queue, int deliveryCount, string reason);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Message {MessageId} on {Queue} failed on delivery {DeliveryCount}, dead-lettered: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string messageId, string queue, int deliveryCount, string reason);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Lost the lock of message {MessageId} on {Queue}; left to its next delivery")]
-    private static partial void LogLockLost(ILogger logger, string messageId, string queue);
-
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Shutting down: message {MessageId} on {Queue} did not finish in time and was abandoned")]
-    private static partial void LogShutdownAbandon(ILogger logger, string messageId, string queue);
 }

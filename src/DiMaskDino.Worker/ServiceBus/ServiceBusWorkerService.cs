@@ -1,5 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using DiMaskDino.Pipeline;
+using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Worker.Health;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DiMaskDino.Pipeline;
+using DiMaskDino.Pipeline.Finalizing;
 using DiMaskDino.Pipeline.Processing;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Workers;

@@ -96,7 +96,7 @@ public sealed class PrefetchingWorkerTests(TinyModel model)
         var cap = manifest.Images[0].Length + manifest.Images[1].Length; // room for two of the four images
         var options = new PipelineOptions { LockRenewInterval = harness.Options.LockRenewInterval, PrefetchBytes = cap };
         var jobs = new JobStore(store);
-        var processor = new ShardProcessor(jobs, harness.Models, new FinalizeTrigger(jobs, null), options, NullLogger<ShardProcessor>.Instance);
+        var processor = new ShardProcessor(jobs, harness.Models, new FinalizeTrigger(jobs, finalizeQueue: null), options, NullLogger<ShardProcessor>.Instance);
         var images = await ImagesAsync(harness, jobId, 0);
 
         await using (var prepared = await processor.PrepareAsync(Body(jobId, 0), CancellationToken.None))
@@ -123,7 +123,7 @@ public sealed class PrefetchingWorkerTests(TinyModel model)
         Assert.Equal(2, planned.Job.ShardCount);
         var store = new RecordingBlobStore(harness.Store);
         var jobs = new JobStore(store);
-        var processor = new ShardProcessor(jobs, harness.Models, new FinalizeTrigger(jobs, null), harness.Options, NullLogger<ShardProcessor>.Instance);
+        var processor = new ShardProcessor(jobs, harness.Models, new FinalizeTrigger(jobs, finalizeQueue: null), harness.Options, NullLogger<ShardProcessor>.Instance);
         return (planned.Job.JobId, store, processor);
     }
 

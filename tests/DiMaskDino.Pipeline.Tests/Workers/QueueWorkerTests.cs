@@ -58,13 +58,13 @@ public sealed class QueueWorkerTests
     [Fact]
     public async Task The_lock_is_renewed_while_a_slow_message_is_handled_so_nobody_else_receives_it()
     {
-        // Lock 1.5 s, renewed every 0.25 s, handler 4 s: without renewal the other worker would get it after 1.5 s.
-        // (Generous margins: the machine running the tests may be heavily loaded.)
-        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5, lockDuration: TimeSpan.FromMilliseconds(1500));
+        // Lock 3 s, renewed every 0.25 s, handler 6 s: without renewal the other worker would get it after 3 s.
+        // (Generous margins: on a heavily loaded machine a renewal can come more than a second late.)
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5, lockDuration: TimeSpan.FromMilliseconds(3000));
         await queue.SendAsync([new WorkMessage("job:0", BinaryData.FromString("{}"))]);
         var calls = 0;
         var renewing = Fast with { LockRenewInterval = TimeSpan.FromMilliseconds(250) };
-        var slow = new QueueWorker(queue, async (_, ct) => { Interlocked.Increment(ref calls); await Task.Delay(4000, ct); }, renewing, NullLogger<QueueWorker>.Instance);
+        var slow = new QueueWorker(queue, async (_, ct) => { Interlocked.Increment(ref calls); await Task.Delay(6000, ct); }, renewing, NullLogger<QueueWorker>.Instance);
         var other = new QueueWorker(queue, (_, _) => { Interlocked.Increment(ref calls); return Task.CompletedTask; }, Fast, NullLogger<QueueWorker>.Instance);
 
         var handling = slow.ProcessOneAsync();
@@ -96,6 +96,23 @@ public sealed class QueueWorkerTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
         var again = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
         Assert.Equal(2, again.DeliveryCount);
+    }
+
+    [Fact]
+    public async Task A_lock_lost_by_the_time_the_message_is_settled_leaves_it_for_its_next_delivery_instead_of_failing_the_worker()
+    {
+        // Lock 0.3 s, first renewal only after 30 s, handler 1 s that ignores cancellation: the lock runs out unnoticed
+        // and completing finds it gone.
+        var queue = new InProcessWorkQueue("shards", maxDeliveryCount: 5, lockDuration: TimeSpan.FromMilliseconds(300));
+        await queue.SendAsync([new WorkMessage("job:0", BinaryData.FromString("{}"))]);
+        var worker = new QueueWorker(
+            queue, (_, _) => Task.Delay(1000), Fast with { LockRenewInterval = TimeSpan.FromSeconds(30) }, NullLogger<QueueWorker>.Instance);
+
+        Assert.True(await worker.ProcessOneAsync());
+
+        var again = Assert.Single(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1)));
+        Assert.Equal(2, again.DeliveryCount);
+        Assert.Empty(await ToListAsync(queue.PeekDeadLettersAsync()));
     }
 
     [Fact]
