@@ -53,9 +53,10 @@ internal sealed class ChaosRun(TinyModel model, ChaosOptions options, Action<str
                 .SubmitAsync(pipeline.Request(options.ShardSize, dataset), cancellationToken);
             var job = submission.Job;
             var done = new List<Fault>();
+            var paused = TimeSpan.Zero; // the job stands still while storage is down: later faults move on by as much
             foreach (var fault in plan)
             {
-                if (!await WaitUntilAsync(pipeline, job.JobId, clock, fault.At, cancellationToken))
+                if (!await WaitUntilAsync(pipeline, job.JobId, clock, fault.At + paused, cancellationToken))
                 {
                     break; // the job completed before this fault's moment
                 }
@@ -74,6 +75,7 @@ internal sealed class ChaosRun(TinyModel model, ChaosOptions options, Action<str
                         break;
                     case FaultKind.AzuriteOutage:
                         outage = await azurite.OutageAsync(fault.Outage, cancellationToken);
+                        paused += outage;
                         what = string.Create(CultureInfo.InvariantCulture, $"Azurite stopped, restarted after {fault.Outage.TotalSeconds:F1} s, answering again after {outage.TotalSeconds:F1} s");
                         break;
                     default:
