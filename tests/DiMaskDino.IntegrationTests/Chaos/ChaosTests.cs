@@ -28,7 +28,8 @@ public sealed class ChaosTests(TinyModel model, ITestOutputHelper output) : ICla
 
     /// <summary>
     /// <c>bench chaos</c>: the same scenario, longer, for docs/benchmarks.md:
-    /// <c>DIMASKDINO_CHAOS_IMAGES=2000 dotnet test tests/DiMaskDino.IntegrationTests --filter "FullyQualifiedName~ChaosTests.Bench" --logger "console;verbosity=detailed"</c>.
+    /// <c>DIMASKDINO_CHAOS_IMAGES=2000 dotnet test tests/DiMaskDino.IntegrationTests --filter "FullyQualifiedName~ChaosTests.Bench" --logger "console;verbosity=detailed"</c>
+    /// (docs/benchmarks.md, "Chaos").
     /// </summary>
     [SkippableFact]
     public async Task Bench_chaos()
