@@ -1,6 +1,5 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using DiMaskDino.Pipeline.Azure.Queues;
 
 namespace DiMaskDino.IntegrationTests.Azurite;
 
@@ -20,28 +19,28 @@ namespace DiMaskDino.IntegrationTests.Azurite;
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     /// <summary>Azurite's well-known development account (public, documented; not a secret).</summary>
-    public const string AccountName = "devstoreaccount1";
-
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    public const string AccountName = AzuriteAccount.AccountName;
 
     private readonly string _workspace = Directory.CreateTempSubdirectory("dimaskdino-azurite-").FullName;
     private AzuriteProcess? _blob;
     private AzuriteProcess? _queue;
 
+    /// <summary>The running services' account: endpoints, connection string, clients.</summary>
+    public AzuriteAccount Account => new(Started(_blob).Port, Started(_queue).Port);
+
     /// <summary>Blob endpoint, e.g. <c>http://127.0.0.1:41234/devstoreaccount1</c>.</summary>
-    public Uri BlobEndpoint => new($"http://127.0.0.1:{Started(_blob).Port}/{AccountName}");
+    public Uri BlobEndpoint => Account.BlobEndpoint;
 
     /// <summary>Queue endpoint, e.g. <c>http://127.0.0.1:41235/devstoreaccount1</c>.</summary>
-    public Uri QueueEndpoint => new($"http://127.0.0.1:{Started(_queue).Port}/{AccountName}");
+    public Uri QueueEndpoint => Account.QueueEndpoint;
 
     /// <summary>One connection string for both services, the form the hosts read from <c>Storage__ConnectionString</c>.</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};QueueEndpoint={QueueEndpoint};";
+    public string ConnectionString => Account.ConnectionString;
 
-    public BlobServiceClient CreateBlobServiceClient() => new(ConnectionString);
+    public BlobServiceClient CreateBlobServiceClient() => Account.CreateBlobServiceClient();
 
     /// <summary>A queue client with the options the Storage queue adapter requires (base64 messages).</summary>
-    public QueueServiceClient CreateQueueServiceClient() => new(ConnectionString, StorageQueueWorkQueue.CreateClientOptions());
+    public QueueServiceClient CreateQueueServiceClient() => Account.CreateQueueServiceClient();
 
     public async Task InitializeAsync()
     {

@@ -5,9 +5,9 @@ using DiMaskDino.TestSupport;
 namespace DiMaskDino.IntegrationTests.Azurite;
 
 /// <summary>
-/// One Azurite service (<c>azurite-blob</c> or <c>azurite-queue</c>) on 127.0.0.1 and a free port, in memory. The node
-/// process loads <c>parent-watchdog.js</c>, which ends it when this test process is gone, and <see cref="Dispose"/>
-/// kills its process tree.
+/// One Azurite service (<c>azurite-blob</c> or <c>azurite-queue</c>) on 127.0.0.1 and a free port, in memory (or, for
+/// a service that is stopped and started again, a given port and data folder). The node process loads
+/// <c>parent-watchdog.js</c>, which ends it when this test process is gone, and <see cref="Dispose"/> kills its process tree.
 /// </summary>
 internal sealed class AzuriteProcess : IDisposable
 {
@@ -28,13 +28,19 @@ internal sealed class AzuriteProcess : IDisposable
 
     /// <param name="package">the installed azurite package folder</param>
     /// <param name="service">"blob" or "queue"</param>
-    public static async Task<AzuriteProcess> StartAsync(string package, string service, string workspace, CancellationToken cancellationToken)
+    /// <param name="port">the port to listen on (null: a free one)</param>
+    /// <param name="location">
+    /// the data folder, kept across restarts (null: in memory). Azurite saves its metadata every 5 seconds and when it is
+    /// stopped with <see cref="StopAsync"/>, so only a graceful stop keeps everything it acknowledged.
+    /// </param>
+    public static async Task<AzuriteProcess> StartAsync(
+        string package, string service, string workspace, CancellationToken cancellationToken, int? port = null, string? location = null)
     {
-        // A port found free can be taken before Azurite binds it; then Azurite exits and we try another.
+        // A port found free can be taken before Azurite binds it; then Azurite exits and we try another (or, for a
+        // fixed port, the same one again: a restarted service's old socket may still be closing).
         for (var attempt = 1; ; attempt++)
         {
-            var port = LoopbackPorts.Free();
-            var azurite = Start(package, service, port, workspace);
+            var azurite = Start(package, service, port ?? LoopbackPorts.Free(), workspace, location);
             try
             {
                 await azurite.WaitUntilAnsweringAsync(cancellationToken);
@@ -43,6 +49,7 @@ internal sealed class AzuriteProcess : IDisposable
             catch (AzuriteExitedException) when (attempt < 3)
             {
                 azurite.Dispose();
+                await Task.Delay(TimeSpan.FromSeconds(attempt), cancellationToken);
             }
             catch
             {
@@ -50,6 +57,27 @@ internal sealed class AzuriteProcess : IDisposable
                 throw;
             }
         }
+    }
+
+    /// <summary>SIGTERM, as a service is stopped: Azurite closes its server and saves its metadata; killed if it takes longer than <paramref name="timeout"/>.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            using var terminate = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await terminate.WaitForExitAsync();
+            using var deadline = new CancellationTokenSource(timeout);
+            try
+            {
+                await _process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Azurite on port {Port} did not stop within {timeout} of SIGTERM:\n{Output()}");
+            }
+        }
+
+        Dispose();
     }
 
     public void Dispose()
@@ -70,7 +98,7 @@ internal sealed class AzuriteProcess : IDisposable
         _process.Dispose();
     }
 
-    private static AzuriteProcess Start(string package, string service, int port, string workspace)
+    private static AzuriteProcess Start(string package, string service, int port, string workspace, string? location)
     {
         var start = new ProcessStartInfo("node")
         {
@@ -80,20 +108,19 @@ internal sealed class AzuriteProcess : IDisposable
             WorkingDirectory = workspace,
         };
         start.Environment["AZURITE_PARENT_PID"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string[] persistence = location is null ? ["--inMemoryPersistence", "--extentMemoryLimit", "512"] : ["--location", location];
         foreach (var argument in new[]
         {
             "--require", Path.Combine(AppContext.BaseDirectory, "Azurite", "parent-watchdog.js"),
             AzuriteInstaller.ScriptOf(package, $"azurite-{service}"),
             $"--{service}Host", "127.0.0.1",
             $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--inMemoryPersistence",
-            "--extentMemoryLimit", "512",
             "--skipApiVersionCheck",
             "--disableProductStyleUrl",
             "--disableTelemetry",
             "--silent",
             "--loose",
-        })
+        }.Concat(persistence))
         {
             start.ArgumentList.Add(argument);
         }

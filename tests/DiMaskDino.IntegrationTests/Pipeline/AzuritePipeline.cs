@@ -1,3 +1,4 @@
+using System.Globalization;
 using DiMaskDino.IntegrationTests.Azurite;
 using DiMaskDino.Pipeline;
 using DiMaskDino.Pipeline.Azure.Queues;
@@ -10,21 +11,24 @@ using DiMaskDino.TestSupport;
 namespace DiMaskDino.IntegrationTests.Pipeline;
 
 /// <summary>
-/// One pipeline deployment on the shared Azurite: fresh dataset, model and queue names, the tiny model uploaded to
-/// <c>models/</c> and synthetic images to <c>images/{dataset}/</c>.
+/// One pipeline deployment on an Azurite account: fresh dataset, model and queue names, the tiny model uploaded to
+/// <c>models/</c> and synthetic images to <c>images/{dataset}/</c>; the settings of <c>DiMaskDino.Worker</c> processes
+/// serving it, and the wait for a job to complete.
 /// </summary>
 internal sealed class AzuritePipeline : IDisposable
 {
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly TemporaryDirectory _temp = new("dimaskdino-azurite-pipeline-");
 
-    private AzuritePipeline(AzuriteFixture azurite, string suffix)
+    private AzuritePipeline(AzuriteAccount account, string suffix)
     {
-        Azurite = azurite;
+        Account = account;
         Suffix = suffix;
-        Store = new AzureBlobStore(azurite.CreateBlobServiceClient());
+        Store = new AzureBlobStore(account.CreateBlobServiceClient());
     }
 
-    public AzuriteFixture Azurite { get; }
+    public AzuriteAccount Account { get; }
 
     public string Suffix { get; }
 
@@ -40,11 +44,17 @@ internal sealed class AzuritePipeline : IDisposable
 
     public ModelReference Model { get; private set; } = null!;
 
+    /// <summary>The uploaded images' names under <see cref="Dataset"/>, in order.</summary>
+    public IReadOnlyList<string> ImageNames { get; private set; } = [];
+
     public string TempFile(params string[] parts) => _temp.File(parts);
 
-    public static async Task<AzuritePipeline> CreateAsync(AzuriteFixture azurite, TinyModel model, int images)
+    public static Task<AzuritePipeline> CreateAsync(AzuriteFixture azurite, TinyModel model, int images) => CreateAsync(azurite.Account, model, images);
+
+    /// <param name="imageSize">width and height of the synthetic images (null: the fixture's 48×40)</param>
+    public static async Task<AzuritePipeline> CreateAsync(AzuriteAccount account, TinyModel model, int images, int? imageSize = null)
     {
-        var pipeline = new AzuritePipeline(azurite, Guid.NewGuid().ToString("N")[..10]);
+        var pipeline = new AzuritePipeline(account, Guid.NewGuid().ToString("N")[..10]);
         await pipeline.Store.EnsureContainersAsync(Containers.All);
         var modelBlob = JobPaths.Model($"tiny-{pipeline.Suffix}.onnx");
         await pipeline.Store.WriteAsync(modelBlob, BinaryData.FromBytes(await File.ReadAllBytesAsync(model.Path)), WriteMode.CreateNew);
@@ -53,7 +63,10 @@ internal sealed class AzuritePipeline : IDisposable
 
         var folder = pipeline._temp.File("images");
         Directory.CreateDirectory(folder);
-        var files = SyntheticImages.WriteMany(folder, images);
+        var files = imageSize is { } size
+            ? [.. Enumerable.Range(0, images).Select(i => SyntheticImages.Write(folder, $"img-{i:D4}.png", i, size, size))]
+            : SyntheticImages.WriteMany(folder, images);
+        pipeline.ImageNames = [.. files.Select(Path.GetFileName)!];
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (file, ct) =>
             await pipeline.Store.WriteAsync(
                 JobPaths.Image($"{pipeline.Dataset}/{Path.GetFileName(file)}"), BinaryData.FromBytes(await File.ReadAllBytesAsync(file, ct)), WriteMode.Overwrite, ct));
@@ -70,7 +83,7 @@ internal sealed class AzuritePipeline : IDisposable
     };
 
     public StorageQueueWorkQueue Queue(string name, int maxDeliveryCount, TimeSpan lockDuration) =>
-        new(Azurite.CreateQueueServiceClient(), name, maxDeliveryCount, lockDuration, TimeSpan.FromMilliseconds(200));
+        new(Account.CreateQueueServiceClient(), name, maxDeliveryCount, lockDuration, TimeSpan.FromMilliseconds(200));
 
     public PipelineOptions Options(int maxDeliveryCount) => new()
     {
@@ -80,13 +93,59 @@ internal sealed class AzuritePipeline : IDisposable
         MaxDeliveryCount = maxDeliveryCount,
     };
 
-    /// <summary>Arguments of a <c>dimaskdino worker</c> process serving this deployment's shard queue.</summary>
-    public string[] WorkerArguments(int maxDeliveryCount, int lockSeconds, int idleExitSeconds) =>
-    [
-        "worker", "--storage-connection-string", Azurite.ConnectionString, "--queue", ShardQueueName, "--finalize-queue", FinalizeQueueName,
-        "--model-cache", _temp.File("model-cache"), "--idle-exit", $"{idleExitSeconds}", "--lock-duration", $"{lockSeconds}",
-        "--max-delivery-count", $"{maxDeliveryCount}", "--batch-size", "4", "--cpu",
-    ];
+    /// <summary>
+    /// The settings of a <c>DiMaskDino.Worker</c> serving this deployment's queues on the CPU: a message's lock (its
+    /// visibility timeout) of <paramref name="lockDuration"/>, renewed every third of it; one-line log entries on the console.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> WorkerSettings(int maxDeliveryCount, TimeSpan lockDuration) => new Dictionary<string, string>
+    {
+        ["Storage__ConnectionString"] = Account.ConnectionString,
+        ["Storage__QueueVisibilityTimeout"] = Duration(lockDuration),
+        ["Pipeline__QueueKind"] = nameof(QueueKind.StorageQueue),
+        ["Pipeline__ShardQueue"] = ShardQueueName,
+        ["Pipeline__FinalizeQueue"] = FinalizeQueueName,
+        ["Pipeline__MaxDeliveryCount"] = maxDeliveryCount.ToString(CultureInfo.InvariantCulture),
+        ["Pipeline__LockRenewInterval"] = Duration(lockDuration / 3),
+        ["Pipeline__ReceiveWait"] = "00:00:01",
+        ["Inference__PreferredProvider"] = "Cpu",
+        ["BatchPredictor__BatchSize"] = "4",
+        ["Worker__ModelCacheDirectory"] = _temp.File("model-cache"),
+        ["Worker__HealthPort"] = "0",
+        ["Worker__RetryDelay"] = "00:00:01",
+        ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        // Several workers share two cores with the test: workstation GC keeps each one small.
+        ["DOTNET_gcServer"] = "0",
+    };
+
+    /// <summary>Waits until job <paramref name="jobId"/> is completed (the workers finalized it) and returns its summary.</summary>
+    /// <param name="log">what to show when it does not complete in time (the workers' logs)</param>
+    public async Task<JobSummary> WaitForCompletionAsync(string jobId, TimeSpan timeout, Func<string> log)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var job = await Jobs.RequireJobAsync(jobId);
+            if (job.State == JobState.Completed)
+            {
+                var summary = await Store.ReadAsync(JobPaths.Output(job.Request.Dataset, jobId, JobPaths.SummaryFile))
+                    ?? throw new InvalidOperationException($"job {jobId} is completed without a {JobPaths.SummaryFile}");
+                return JobStore.Deserialize(summary.Data, PipelineJsonContext.Default.JobSummary, JobPaths.SummaryFile);
+            }
+
+            if (job.State is JobState.Failed or JobState.Cancelled || DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"job {jobId} is {job.State} ({job.Error}) after waiting up to {timeout} for it to complete; worker logs:\n{log()}");
+            }
+
+            await Task.Delay(PollInterval);
+        }
+    }
+
+    /// <summary>The bytes of job <paramref name="jobId"/>'s <c>annotations.json</c>.</summary>
+    public async Task<byte[]> AnnotationsAsync(string dataset, string jobId) =>
+        (await Store.ReadAsync(JobPaths.Output(dataset, jobId, JobPaths.AnnotationsFile)))!.Data.ToArray();
 
     public void Dispose() => _temp.Dispose();
+
+    private static string Duration(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
 }

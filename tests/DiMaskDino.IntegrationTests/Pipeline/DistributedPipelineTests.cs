@@ -17,14 +17,15 @@ using Xunit.Abstractions;
 namespace DiMaskDino.IntegrationTests.Pipeline;
 
 /// <summary>
-/// The distributed pipeline against Azurite: separate <c>dimaskdino worker</c> processes on a Storage queue, one of
-/// them SIGKILLed mid-shard; and a shard that fails on every delivery.
+/// The distributed pipeline against Azurite: separate <c>DiMaskDino.Worker</c> processes on Storage queues, one of them
+/// SIGKILLed mid-shard; and a shard that fails on every delivery. The workers label and finalize; the tests stop them
+/// by killing them.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 [Trait("Category", "Integration")]
 public sealed class DistributedPipelineTests(AzuriteFixture azurite, TinyModel model, ITestOutputHelper output) : IClassFixture<TinyModel>
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(180);
 
     [Fact]
     public async Task Three_worker_processes_with_one_killed_mid_shard_complete_the_job_with_every_image_once_and_the_same_bytes_as_a_run_without_faults()
@@ -33,40 +34,34 @@ public sealed class DistributedPipelineTests(AzuriteFixture azurite, TinyModel m
         using var pipeline = await AzuritePipeline.CreateAsync(azurite, model, images: 300);
         output.WriteLine($"{clock.Elapsed}: uploaded");
         var jobs = pipeline.Jobs;
-        var shardQueue = pipeline.Queue(pipeline.ShardQueueName, 5, TimeSpan.FromSeconds(4));
-        var finalizeQueue = pipeline.Queue(pipeline.FinalizeQueueName, 5, TimeSpan.FromSeconds(30));
+        var shardQueue = pipeline.Queue(pipeline.ShardQueueName, 5, TimeSpan.FromSeconds(5));
         var submission = await new JobSubmitter(jobs, shardQueue, pipeline.Options(5), TimeProvider.System, NullLogger<JobSubmitter>.Instance)
             .SubmitAsync(pipeline.Request(shardSize: 10));
         var jobId = submission.Job.JobId;
         Assert.Equal(30, submission.MessagesSent);
 
-        var arguments = pipeline.WorkerArguments(maxDeliveryCount: 5, lockSeconds: 4, idleExitSeconds: 6);
-        using var victim = WorkerProcess.Start(arguments);
-        using var second = WorkerProcess.Start(arguments);
-        using var third = WorkerProcess.Start(arguments);
-        var started = await victim.WaitForLineAsync(l => l.StartsWith($"shard {jobId} ", StringComparison.Ordinal) && l.Contains("started"), Patience);
+        var settings = pipeline.WorkerSettings(maxDeliveryCount: 5, lockDuration: TimeSpan.FromSeconds(5));
+        using var victim = WorkerProcess.Start(settings);
+        using var second = WorkerProcess.Start(settings);
+        using var third = WorkerProcess.Start(settings);
+        var started = await victim.WaitForLineAsync(l => l.Contains($"Job {jobId} shard ", StringComparison.Ordinal) && l.Contains(" started: ", StringComparison.Ordinal), Patience);
         victim.Kill();
         output.WriteLine($"{clock.Elapsed}: killed");
-        var killedShard = int.Parse(started.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        var killedShard = int.Parse(started[(started.IndexOf(" shard ", StringComparison.Ordinal) + 7)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         output.WriteLine($"killed the worker during: {started}");
 
-        Assert.Equal(0, await second.WaitForExitAsync(Patience));
-        Assert.Equal(0, await third.WaitForExitAsync(Patience));
-        output.WriteLine($"{clock.Elapsed}: workers exited");
-        output.WriteLine($"worker 2: {second.Lines.Count} lines, worker 3: {third.Lines.Count} lines; stderr: {second.Errors}{third.Errors}");
+        // The two others label the rest and finalize (the Worker serves the finalize queue too); they keep running.
+        var summary = await pipeline.WaitForCompletionAsync(jobId, Patience, () => $"{second.Log()}\n---\n{third.Log()}");
+        output.WriteLine($"{clock.Elapsed}: finalized");
+        Assert.False(second.HasExited, second.Log());
+        Assert.False(third.HasExited, third.Log());
 
         // The victim died before writing its shard: the message came back after its lock ran out and another worker did it.
-        Assert.DoesNotContain(victim.Lines, l => l.StartsWith($"shard {jobId} {killedShard} finished", StringComparison.Ordinal));
-        Assert.Contains(second.Lines.Concat(third.Lines), l => l.StartsWith($"shard {jobId} {killedShard} started", StringComparison.Ordinal));
-
-        var finalize = await finalizeQueue.ReceiveAsync(1, TimeSpan.FromSeconds(10));
-        Assert.NotEmpty(finalize);
-        var finalizer = new JobFinalizer(jobs, new EvaluationRunner(pipeline.Store, NullLogger<EvaluationRunner>.Instance), NullLogger<JobFinalizer>.Instance);
-        var summary = await finalizer.FinalizeAsync(JobStore.Deserialize(finalize[0].Body, PipelineJsonContext.Default.FinalizeMessage, "finalize").JobId);
-        await finalize[0].CompleteAsync();
+        Assert.DoesNotContain(victim.Lines, l => l.Contains($"Job {jobId} shard {killedShard} finished", StringComparison.Ordinal));
+        Assert.Contains(second.Lines.Concat(third.Lines), l => l.Contains($"Job {jobId} shard {killedShard} started", StringComparison.Ordinal));
 
         Assert.Equal((300L, 300L, 0L), (summary.ImagesTotal, summary.ImagesLabeled, summary.ImagesFailed));
-        var annotations = (await pipeline.Store.ReadAsync(JobPaths.Output(pipeline.Dataset, jobId, JobPaths.AnnotationsFile)))!.Data.ToArray();
+        var annotations = await pipeline.AnnotationsAsync(pipeline.Dataset, jobId);
         var file = pipeline.TempFile("annotations.json");
         await File.WriteAllBytesAsync(file, annotations);
         var dataset = CocoFiles.ReadDataset(file);
@@ -74,7 +69,6 @@ public sealed class DistributedPipelineTests(AzuriteFixture azurite, TinyModel m
         Assert.Equal(Enumerable.Range(0, 300).Select(i => $"img-{i:D3}.png"), dataset.Images.Select(i => i.FileName));
 
         // The same job without faults: one process, in-process queue, same store and images.
-        output.WriteLine($"{clock.Elapsed}: finalized");
         var reference = await RunWithoutFaultsAsync(pipeline);
         output.WriteLine($"{clock.Elapsed}: reference done");
         Assert.Equal(reference, annotations);
@@ -85,7 +79,7 @@ public sealed class DistributedPipelineTests(AzuriteFixture azurite, TinyModel m
     {
         using var pipeline = await AzuritePipeline.CreateAsync(azurite, model, images: 12);
         var jobs = pipeline.Jobs;
-        var shardQueue = pipeline.Queue(pipeline.ShardQueueName, 3, TimeSpan.FromSeconds(3));
+        var shardQueue = pipeline.Queue(pipeline.ShardQueueName, 3, TimeSpan.FromSeconds(5));
         var finalizeQueue = pipeline.Queue(pipeline.FinalizeQueueName, 3, TimeSpan.FromSeconds(30));
         var submission = await new JobSubmitter(jobs, shardQueue, pipeline.Options(3), TimeProvider.System, NullLogger<JobSubmitter>.Instance)
             .SubmitAsync(pipeline.Request(shardSize: 4));
@@ -100,10 +94,10 @@ public sealed class DistributedPipelineTests(AzuriteFixture azurite, TinyModel m
             BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(manifest with { Images = images }, PipelineJsonContext.Default.ShardManifest)),
             WriteMode.Overwrite);
 
-        using var worker = WorkerProcess.Start(pipeline.WorkerArguments(maxDeliveryCount: 3, lockSeconds: 3, idleExitSeconds: 5));
-        Assert.Equal(0, await worker.WaitForExitAsync(Patience));
-        output.WriteLine(worker.Errors);
-        Assert.Equal(3, worker.Errors.Split('\n').Count(l => l.Contains($"Message {jobId}:1 ", StringComparison.Ordinal)));
+        using var worker = WorkerProcess.Start(pipeline.WorkerSettings(maxDeliveryCount: 3, lockDuration: TimeSpan.FromSeconds(5)));
+        await worker.WaitForLineAsync(l => l.Contains($"Message {jobId}:1 ", StringComparison.Ordinal) && l.Contains("dead-lettered", StringComparison.Ordinal), Patience);
+        output.WriteLine(worker.Log());
+        Assert.Equal(3, worker.Lines.Count(l => l.Contains($"Message {jobId}:1 ", StringComparison.Ordinal)));
 
         var dead = new List<DiMaskDino.Pipeline.Queues.DeadLetteredMessage>();
         await foreach (var message in shardQueue.PeekDeadLettersAsync())
@@ -112,15 +106,20 @@ public sealed class DistributedPipelineTests(AzuriteFixture azurite, TinyModel m
         }
 
         Assert.Equal($"{jobId}:1", Assert.Single(dead).Id);
-        Assert.Empty(await finalizeQueue.ReceiveAsync(1, TimeSpan.FromMilliseconds(500))); // shard 1 has no result yet
+        // Shard 1 has no result, so nothing triggered finalization: the job is still running.
+        foreach (var shard in new[] { 0, 2 })
+        {
+            await worker.WaitForLineAsync(l => l.Contains($"Job {jobId} shard {shard} finished", StringComparison.Ordinal), Patience);
+        }
 
-        // The janitor's sweep turns the poisoned shard into failures and triggers finalization.
+        Assert.Equal(JobState.Running, (await jobs.RequireJobAsync(jobId)).State);
+
+        // The janitor's sweep turns the poisoned shard into failures and triggers finalization, which the worker does.
         var finalizer = new JobFinalizer(jobs, new EvaluationRunner(pipeline.Store, NullLogger<EvaluationRunner>.Instance), NullLogger<JobFinalizer>.Instance);
         var sweeper = new DeadLetterSweeper(jobs, finalizer, new FinalizeTrigger(jobs, finalizeQueue), NullLogger<DeadLetterSweeper>.Instance);
         Assert.Equal(1, await sweeper.SweepAsync(shardQueue));
         Assert.Equal(0, await sweeper.SweepAsync(shardQueue));
-        var finalize = await finalizeQueue.ReceiveAsync(1, TimeSpan.FromSeconds(10));
-        var summary = await finalizer.FinalizeAsync(JobStore.Deserialize(Assert.Single(finalize).Body, PipelineJsonContext.Default.FinalizeMessage, "finalize").JobId);
+        var summary = await pipeline.WaitForCompletionAsync(jobId, Patience, () => worker.Log());
 
         Assert.Equal((12L, 8L, 4L, 1), (summary.ImagesTotal, summary.ImagesLabeled, summary.ImagesFailed, summary.ShardsFailed));
         var failures = JsonSerializer.Deserialize<List<Dictionary<string, string>>>(

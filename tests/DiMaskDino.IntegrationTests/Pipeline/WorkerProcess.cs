@@ -1,68 +1,59 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text;
+using DiMaskDino.TestSupport;
 
 namespace DiMaskDino.IntegrationTests.Pipeline;
 
-/// <summary>A <c>dimaskdino worker</c> child process whose standard output lines can be awaited as they arrive.</summary>
+/// <summary>
+/// One <c>DiMaskDino.Worker</c> process, started from its build output (<c>artifacts/bin/DiMaskDino.Worker/</c>) with its
+/// settings as environment variables, as its container gets them. Its log (one line per entry, standard output and
+/// error together) can be awaited line by line. The worker runs until it is killed: tests stop it with SIGKILL.
+/// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
-    private readonly StringBuilder _errors = new();
     private readonly SemaphoreSlim _lineArrived = new(0);
 
     private WorkerProcess(Process process) => _process = process;
 
+    /// <summary>The log so far.</summary>
     public IReadOnlyCollection<string> Lines => _lines;
 
-    public string Errors
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The Worker's build output of this test build's configuration.</summary>
+    public static string Assembly
     {
         get
         {
-            lock (_errors)
-            {
-                return _errors.ToString();
-            }
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+            var dll = Path.Combine(SharedFiles.RepositoryRoot, "artifacts", "bin", "DiMaskDino.Worker", configuration, "DiMaskDino.Worker.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"DiMaskDino.Worker is not built ({dll}); build tests/DiMaskDino.IntegrationTests, which references it", dll);
         }
     }
 
-    public static WorkerProcess Start(params string[] arguments)
+    /// <summary>Starts a worker with <paramref name="settings"/> (configuration keys in environment form, <c>Pipeline__ShardQueue</c>).</summary>
+    public static WorkerProcess Start(IReadOnlyDictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dimaskdino.dll"));
-        foreach (var argument in arguments)
+        start.ArgumentList.Add(Assembly);
+        foreach (var (key, value) in settings)
         {
-            start.ArgumentList.Add(argument);
+            start.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = start };
         var worker = new WorkerProcess(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                worker._lines.Enqueue(e.Data);
-                worker._lineArrived.Release();
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (worker._errors)
-                {
-                    worker._errors.AppendLine(e.Data);
-                }
-            }
-        };
+        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return worker;
     }
 
-    /// <summary>Waits for the first output line that satisfies <paramref name="match"/>.</summary>
+    /// <summary>Waits for the first log line that satisfies <paramref name="match"/>.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
@@ -75,7 +66,7 @@ internal sealed class WorkerProcess : IDisposable
 
             if (_process.HasExited && _lineArrived.CurrentCount == 0)
             {
-                throw new InvalidOperationException($"worker exited ({_process.ExitCode}) before printing the expected line; stderr: {Errors}");
+                throw new InvalidOperationException($"the worker exited ({_process.ExitCode}) before logging the expected line:\n{Log()}");
             }
 
             try
@@ -84,29 +75,38 @@ internal sealed class WorkerProcess : IDisposable
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"no matching worker output within {timeout}; stdout: {string.Join(" | ", _lines)}; stderr: {Errors}");
+                throw new TimeoutException($"no matching worker log line within {timeout}:\n{Log()}");
             }
         }
     }
 
     /// <summary>SIGKILL, the whole process tree, no chance to clean up.</summary>
-    public void Kill() => _process.Kill(entireProcessTree: true);
-
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    public void Kill()
     {
-        using var deadline = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(deadline.Token);
-        return _process.ExitCode;
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
+
+    /// <summary>The last lines of the log, for failure messages.</summary>
+    public string Log(int last = 60) => string.Join('\n', _lines.TakeLast(last));
 
     public void Dispose()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            Kill();
         }
 
         _process.Dispose();
         _lineArrived.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+            _lineArrived.Release();
+        }
     }
 }
