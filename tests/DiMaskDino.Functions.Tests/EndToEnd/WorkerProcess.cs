@@ -39,11 +39,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> settings)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-        var dll = Path.Combine(SharedFiles.RepositoryRoot, "artifacts", "bin", "DiMaskDino.Worker", configuration, "DiMaskDino.Worker.dll");
         var port = LoopbackPorts.Free();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(WorkerBuild.Assembly);
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;

@@ -22,22 +22,11 @@ internal sealed class WorkerProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>The Worker's build output of this test build's configuration.</summary>
-    public static string Assembly
-    {
-        get
-        {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-            var dll = Path.Combine(SharedFiles.RepositoryRoot, "artifacts", "bin", "DiMaskDino.Worker", configuration, "DiMaskDino.Worker.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"DiMaskDino.Worker is not built ({dll}); build tests/DiMaskDino.IntegrationTests, which references it", dll);
-        }
-    }
-
     /// <summary>Starts a worker with <paramref name="settings"/> (configuration keys in environment form, <c>Pipeline__ShardQueue</c>).</summary>
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Assembly);
+        start.ArgumentList.Add(WorkerBuild.Assembly);
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
