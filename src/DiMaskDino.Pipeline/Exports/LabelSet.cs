@@ -5,9 +5,9 @@ using DiMaskDino.Pipeline.Jobs;
 namespace DiMaskDino.Pipeline.Exports;
 
 /// <summary>
-/// The labels of a finished job's output folder: <c>label</c>'s annotations.json (and summary.json for the model), or
-/// <c>predict</c>'s results.json with images.json. <see cref="AnnotationsFile"/> is set for the former, whose file the
-/// COCO export copies or converts as it is.
+/// The labels of a finished job's output folder: the annotations.json that <c>label</c> and <c>predict</c> write (and
+/// summary.json for the model), or the results.json with images.json of a folder written by an older <c>predict</c>.
+/// <see cref="AnnotationsFile"/> is set for the former, whose file the COCO export copies or converts as it is.
 /// </summary>
 public sealed record LabelSet(CocoDataset Dataset, string ModelVersion, string? AnnotationsFile)
 {
@@ -45,7 +45,7 @@ public sealed record LabelSet(CocoDataset Dataset, string ModelVersion, string? 
         }
 
         throw new FileNotFoundException(
-            $"{folder} holds no labels: expected {JobPaths.AnnotationsFile} (dimaskdino label) or {PredictResultsFile} with {PredictImagesFile} (dimaskdino predict)", annotations);
+            $"{folder} holds no labels: expected {JobPaths.AnnotationsFile} (dimaskdino label or predict) or {PredictResultsFile} with {PredictImagesFile} (an older dimaskdino predict)", annotations);
     }
 
     /// <summary>"model@version" from summary.json, or "dimaskdino" without one.</summary>
