@@ -118,14 +118,7 @@ public sealed class InstancePostProcessor
     {
         ArgumentNullException.ThrowIfNull(instances);
         ArgumentNullException.ThrowIfNull(categoryIdOf);
-        return instances.Select(instance => new CocoDetection
-        {
-            ImageId = imageId,
-            CategoryId = categoryIdOf(instance.ClassIndex),
-            Score = instance.Score,
-            Bbox = instance.Box,
-            Segmentation = RleSegmentation.Compressed(instance.Mask.Height, instance.Mask.Width, Rle.ToCompressedString(instance.Mask)),
-        });
+        return instances.Select(instance => instance.ToCoco(categoryIdOf).ToDetection(imageId));
     }
 
     // The best class of one query's logits other than `label`, by σ as TopK computes it; ties to the lower index.
