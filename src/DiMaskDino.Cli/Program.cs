@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DiMaskDino.Cli.Commands;
+using DiMaskDino.Hosting;
 
 var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-MaskDINO and measure them with pycocotools-exact COCO evaluation.")
 {
@@ -10,4 +11,4 @@ var root = new RootCommand("DiMaskDino.Batch: pre-label image datasets with DI-M
     ExportCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+return await CommandLineHost.RunAsync(root, args);

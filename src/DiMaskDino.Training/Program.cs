@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiMaskDino.Hosting;
 using DiMaskDino.Training.Commands;
 
 var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-MaskDINO training, checkpoints and ONNX export.")
@@ -11,4 +12,4 @@ var root = new RootCommand("DiMaskDino.Batch training host: synthetic data, DI-M
     ImportCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+return await CommandLineHost.RunAsync(root, args);

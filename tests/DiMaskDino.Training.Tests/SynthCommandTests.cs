@@ -68,7 +68,10 @@ public sealed class SynthCommandTests
         var result = TrainRunner.Run("synth", "--count", "3", "--seed", "1");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("Option '--out' is required.", result.StandardError.Trim());
+        Assert.Equal(
+            ["error: Option '--out' is required.", "run 'dimaskdino-train synth --help' for the options"],
+            result.StandardError.Trim().Split('\n'));
+        Assert.Equal("", result.StandardOutput);
     }
 
     [Fact]
