@@ -24,23 +24,25 @@ public static class PipelineServices
 {
     /// <summary>The hosts' form: the queues are the registered <see cref="WorkQueues"/>.</summary>
     public static IServiceCollection AddDiMaskDinoPipeline(this IServiceCollection services) =>
-        services.AddDiMaskDinoPipeline(p => p.GetRequiredService<WorkQueues>().Shards, p => p.GetRequiredService<WorkQueues>().Finalize);
+        services.AddDiMaskDinoPipeline(
+            p => p.GetRequiredService<WorkQueues>().Shards,
+            p => new FinalizeTrigger(p.GetRequiredService<JobStore>(), p.GetRequiredService<WorkQueues>().Finalize));
 
     /// <param name="shardQueue">where <see cref="JobSubmitter"/> sends shard messages</param>
-    /// <param name="finalizeQueue">where <see cref="FinalizeTrigger"/> sends the finalize message; returning null means
-    /// the caller finalizes itself (the embedded runner)</param>
+    /// <param name="finalizeTrigger">what happens when a job's last shard is done: the hosts send a finalize message;
+    /// the embedded runner, which finalizes itself, only takes note (<see cref="FinalizeTrigger.Notifying"/>)</param>
     public static IServiceCollection AddDiMaskDinoPipeline(
-        this IServiceCollection services, Func<IServiceProvider, IWorkQueue> shardQueue, Func<IServiceProvider, IWorkQueue?> finalizeQueue)
+        this IServiceCollection services, Func<IServiceProvider, IWorkQueue> shardQueue, Func<IServiceProvider, FinalizeTrigger> finalizeTrigger)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(shardQueue);
-        ArgumentNullException.ThrowIfNull(finalizeQueue);
+        ArgumentNullException.ThrowIfNull(finalizeTrigger);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JobStore>();
         services.AddSingleton(p => new JobSubmitter(
             p.GetRequiredService<JobStore>(), shardQueue(p), p.GetRequiredService<PipelineOptions>(),
             p.GetRequiredService<TimeProvider>(), p.GetRequiredService<ILogger<JobSubmitter>>()));
-        services.AddSingleton(p => new FinalizeTrigger(p.GetRequiredService<JobStore>(), finalizeQueue(p)));
+        services.AddSingleton(p => finalizeTrigger(p));
         services.AddSingleton<EvaluationRunner>();
         services.AddSingleton<JobFinalizer>();
         services.AddSingleton<DeadLetterSweeper>();

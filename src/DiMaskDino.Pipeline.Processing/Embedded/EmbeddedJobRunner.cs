@@ -64,7 +64,7 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
     }
 
     /// <summary>
-    /// The pipeline's one wiring (<see cref="PipelineServices.AddDiMaskDinoPipeline(IServiceCollection, Func{IServiceProvider, IWorkQueue}, Func{IServiceProvider, IWorkQueue?})"/>)
+    /// The pipeline's one wiring (<see cref="PipelineServices.AddDiMaskDinoPipeline(IServiceCollection, Func{IServiceProvider, IWorkQueue}, Func{IServiceProvider, FinalizeTrigger})"/>)
     /// over this run's queue, with a trigger that completes <paramref name="ready"/> instead of sending a finalize message:
     /// this runner finalizes itself.
     /// </summary>
@@ -78,8 +78,9 @@ public sealed class EmbeddedJobRunner(IBlobStore store, ModelCache models, Pipel
             .AddSingleton(loggers)
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(models)
-            .AddDiMaskDinoPipeline(_ => queue, _ => null)
-            .AddSingleton(p => FinalizeTrigger.Notifying(p.GetRequiredService<JobStore>(), (_, _) => { ready.TrySetResult(); return Task.CompletedTask; }))
+            .AddDiMaskDinoPipeline(
+                _ => queue,
+                p => FinalizeTrigger.Notifying(p.GetRequiredService<JobStore>(), (_, _) => { ready.TrySetResult(); return Task.CompletedTask; }))
             .AddShardProcessor();
         if (observer is not null)
         {
