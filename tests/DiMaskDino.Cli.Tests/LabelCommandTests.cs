@@ -91,6 +91,26 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
     }
 
     [Fact]
+    public void Source_azure_takes_one_way_into_the_account_as_an_absolute_url_and_needs_no_queue_endpoint()
+    {
+        using var work = new TemporaryDirectory();
+        var both = CliRunner.Run(
+            "label", "photos", "--source", "azure", "--model", "tiny.onnx", "--out", work.File("out"),
+            "--storage-connection-string", "UseDevelopmentStorage=true", "--blob-uri", "https://account.blob.core.windows.net");
+
+        Assert.Equal(1, both.ExitCode);
+        Assert.Equal("error: give either --storage-connection-string or --blob-uri, not both", both.StandardError.Trim());
+        Assert.False(Directory.Exists(work.File("out")));
+        Assert.DoesNotContain("--queue-uri", CliRunner.Run("label", "--help").StandardOutput, StringComparison.Ordinal);
+
+        var notAUrl = CliRunner.Run("label", "photos", "--source", "azure", "--model", "tiny.onnx", "--out", work.File("out"), "--blob-uri", "account");
+
+        Assert.Equal(1, notAUrl.ExitCode);
+        Assert.StartsWith("error: --blob-uri: 'account' is not an absolute URL\n", notAUrl.StandardError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(work.File("out")));
+    }
+
+    [Fact]
     public void Help_shows_choices_and_defaults_in_lower_case()
     {
         var result = CliRunner.Run("label", "--help");

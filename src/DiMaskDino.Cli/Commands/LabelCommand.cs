@@ -11,6 +11,7 @@ using DiMaskDino.Inference.Images;
 using DiMaskDino.Inference.PostProcessing;
 using DiMaskDino.Inference.Runtime;
 using DiMaskDino.Pipeline;
+using DiMaskDino.Pipeline.Azure.Storage;
 using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Embedded;
 using DiMaskDino.Pipeline.Exports;
@@ -55,7 +56,7 @@ internal static class LabelCommand
         var provider = ProviderOption.Create();
         var previews = new Option<bool>("--previews") { Description = "Also write an overlay PNG per labeled image to OUT_DIR/previews/." };
         var reviewTop = new Option<int>("--review-top") { Description = "Images shown in OUT_DIR/review.html, the review queue's worst first (their overlays drawn in previews/); 0 writes no page. review.json and review.csv rank every image.", DefaultValueFactory = _ => LabelReview.DefaultTop };
-        var storage = new AzureStorageArguments();
+        var storage = new BlobStorageArguments();
         var postProcess = new PostProcessArguments();
         var resize = new ResizeArguments();
         var polygons = new Option<bool>("--polygons") { Description = "Write annotations.json's masks as polygons instead of compressed RLE." };
@@ -93,7 +94,7 @@ internal static class LabelCommand
                 resize.Resolve(parse),
                 parse.GetValue(reviewTop),
                 requestOptions,
-                () => storage.Resolve(parse),
+                () => new AzureBlobStore(storage.Resolve(parse)),
                 ct),
             cancellationToken));
         return command;
@@ -101,7 +102,7 @@ internal static class LabelCommand
 
     private static async Task<int> RunAsync(
         LabelArguments args, (PostProcessMode Mode, LabelPostProcessorOptions Labels) post, LabelOutputs outputs, (int? ShortEdge, int? MaxSize) resize, int reviewTop,
-        LabelRequestOptions requestOptions, Func<AzureStorage> account, CancellationToken cancellationToken)
+        LabelRequestOptions requestOptions, Func<AzureBlobStore> account, CancellationToken cancellationToken)
     {
         args.Validate();
         LabelReview.Validate(reviewTop);
@@ -232,9 +233,8 @@ internal static class LabelCommand
     }
 
     /// <summary>Everything in the storage account: images/{INPUT}/, models/{--model}, datasets/{--gt}; jobs and labels written there too.</summary>
-    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, JobRequest draft, AzureStorage account, CancellationToken cancellationToken)
+    private static async Task<(IBlobStore, JobRequest)> AzureJobAsync(LabelArguments args, JobRequest draft, AzureBlobStore store, CancellationToken cancellationToken)
     {
-        var store = account.BlobStore();
         await store.EnsureContainersAsync(Containers.All, cancellationToken);
         var modelName = draft.Model.Name;
         var model = await store.GetPropertiesAsync(JobPaths.Model(modelName), cancellationToken)

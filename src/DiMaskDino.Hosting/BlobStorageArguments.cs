@@ -1,17 +1,17 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Azure.Identity;
 using Azure.Storage.Blobs;
-using DiMaskDino.Hosting;
 
-namespace DiMaskDino.Training.Storage;
+namespace DiMaskDino.Hosting;
 
 /// <summary>
-/// How the training commands reach blob storage (the labeler's <c>AzureStorageArguments</c>, blob only): a connection
+/// How the command-line hosts (training's blob options, <c>label --source azure</c>) reach blob storage: a connection
 /// string (Azurite, or an account with shared keys), or the blob endpoint with <see cref="DefaultAzureCredential"/>
 /// (managed identity in the Container Apps job, Azure CLI login locally; <c>AZURE_CLIENT_ID</c> picks a user-assigned
 /// identity). Both default to the configuration contract's environment variables.
 /// </summary>
-internal sealed class BlobStorageArguments
+public sealed class BlobStorageArguments
 {
     public const string ConnectionStringVariable = "Storage__ConnectionString";
     public const string BlobServiceUriVariable = "Storage__blobServiceUri";
@@ -24,9 +24,22 @@ internal sealed class BlobStorageArguments
     public Option<Uri?> BlobUri { get; } = new("--blob-uri")
     {
         Description = $"Blob endpoint, e.g. https://ACCOUNT.blob.core.windows.net, used with DefaultAzureCredential; default: the {BlobServiceUriVariable} environment variable.",
+        CustomParser = AbsoluteUrl, // System.CommandLine has no Uri conversion of its own
     };
 
     public IEnumerable<Option> All => [ConnectionString, BlobUri];
+
+    private static Uri? AbsoluteUrl(ArgumentResult result)
+    {
+        var text = result.Tokens[^1].Value;
+        if (Uri.TryCreate(text, UriKind.Absolute, out var url))
+        {
+            return url;
+        }
+
+        result.AddError($"--blob-uri: '{text}' is not an absolute URL");
+        return null;
+    }
 
     /// <summary>The blob service; only called when a blob option is in use, so plain local runs need no storage.</summary>
     public BlobServiceClient Resolve(ParseResult parse)
