@@ -15,19 +15,29 @@ public static class ParseErrorLines
 
     private static string Describe(ParseError error)
     {
-        if (error.SymbolResult is OptionResult { Option: var option } result
-            && result.Tokens.Count > 0
-            && error.Message.Contains(option.ValueType.ToString(), StringComparison.Ordinal))
+        var result = error.SymbolResult switch
         {
-            return $"{option.Name}: '{result.Tokens[^1].Value}' is not {ValueWord(option.ValueType)}";
+            OptionResult optionResult => optionResult,
+            ArgumentResult { Parent: OptionResult optionResult } => optionResult,
+            _ => null,
+        };
+        if (result is { Option: var option, Tokens.Count: > 0 } && error.Message.Contains(ValueTypeOf(option).FullName!, StringComparison.Ordinal))
+        {
+            return $"{option.Name}: '{result.Tokens[^1].Value}' is not {ValueWord(ValueTypeOf(option))}";
         }
 
-        return error.Message;
+        return string.Join(' ', error.Message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     }
 
-    private static string ValueWord(Type type)
+    private static Type ValueTypeOf(Option option) => Nullable.GetUnderlyingType(option.ValueType) ?? option.ValueType;
+
+    private static string ValueWord(Type valueType)
     {
-        var valueType = Nullable.GetUnderlyingType(type) ?? type;
+        if (valueType.IsEnum)
+        {
+            return "one of " + string.Join(", ", Enum.GetNames(valueType).Select(name => name.ToLowerInvariant()));
+        }
+
         return Type.GetTypeCode(valueType) switch
         {
             TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 or TypeCode.UInt32

@@ -26,6 +26,17 @@ public sealed class ParseErrorTests
     }
 
     [Fact]
+    public void A_value_outside_a_choice_lists_the_choices_on_the_same_line()
+    {
+        var result = CliRunner.Run("eval", "--gt", "gt.json", "--dt", "dt.json", "--iou-type", "keypoints");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            ["error: --iou-type must be one of both, bbox, segm, got \"keypoints\"", "run 'dimaskdino eval --help' for the options"],
+            result.StandardError.Trim().Split('\n'));
+    }
+
+    [Fact]
     public void Every_problem_gets_its_own_line_and_unknown_options_keep_their_message()
     {
         var result = CliRunner.Run("eval", "--threads", "x", "--no-such-option");

@@ -111,6 +111,29 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void Train_command_names_the_choices_of_an_option_it_cannot_parse_and_writes_nothing()
+    {
+        using var folder = new TemporaryDirectory();
+        var result = TrainRunner.Run("train", "--data", folder.File("data"), "--out", folder.File("run"), "--preset", "huge");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            ["error: --preset: 'huge' is not one of tiny, paper", "run 'dimaskdino-train train --help' for the options"],
+            result.StandardError.Trim().Split('\n'));
+        Assert.False(Directory.Exists(folder.File("run")));
+    }
+
+    [Fact]
+    public void Train_command_refuses_a_time_budget_no_clock_can_hold()
+    {
+        using var folder = new TemporaryDirectory();
+        var result = TrainRunner.Run("train", "--data", folder.File("data"), "--out", folder.File("run"), "--time-budget", "1e400");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"error: --time-budget: {double.PositiveInfinity} minutes is out of range", result.StandardError.Trim());
+    }
+
+    [Fact]
     public void Train_command_refuses_to_overwrite_a_run_without_resume()
     {
         using var folder = new TemporaryDirectory();

@@ -78,8 +78,11 @@ public sealed record TrainingOptions
         Require(BatchSize >= 1, $"batch size must be at least 1, got {BatchSize}");
         Require(CanvasSize >= 96 && CanvasSize % 32 == 0, $"canvas size must be a multiple of 32 and at least 96, got {CanvasSize}");
         Require(MinScale > 0 && MaxScale >= MinScale, $"scale range must satisfy 0 < min <= max, got [{MinScale}, {MaxScale}]");
-        Require(LearningRate > 0, $"learning rate must be positive, got {LearningRate}");
-        Require(BackboneLearningRateMultiplier >= 0, $"backbone learning-rate factor must be non-negative, got {BackboneLearningRateMultiplier}");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"learning rate must be a positive number, got {LearningRate}");
+        Require(BackboneLearningRateMultiplier >= 0 && double.IsFinite(BackboneLearningRateMultiplier),
+            $"backbone learning-rate factor must be a non-negative number, got {BackboneLearningRateMultiplier}");
+        Require(WarmupIterations >= 0, $"warm-up iterations must be non-negative, got {WarmupIterations}");
+        Require(Threads >= 1, $"threads must be at least 1, got {Threads}");
         Require(WeightDecay >= 0, $"weight decay must be non-negative, got {WeightDecay}");
         Require(GradientClipNorm > 0, $"gradient clip norm must be positive, got {GradientClipNorm}");
         Require(DecayAt is > 0 and <= 1, $"decay point must be in (0, 1], got {DecayAt}");

@@ -196,6 +196,12 @@ internal static class TrainCommand
         return model with { DeImbalance = model.DeImbalance && !request.NoDi, Bato = model.Bato && !request.NoBato };
     }
 
+    /// <summary>The budget as a TimeSpan; its sign is TrainingOptions.Validate's to judge, only what no TimeSpan holds is refused here.</summary>
+    private static TimeSpan TimeBudgetOf(double minutes) =>
+        double.IsFinite(minutes) && Math.Abs(minutes) < TimeSpan.MaxValue.TotalMinutes
+            ? TimeSpan.FromMinutes(minutes)
+            : throw new CliInputException($"--time-budget: {minutes} minutes is out of range");
+
     private static TrainingOptions TrainingFor(TrainRequest request, ModelPreset preset)
     {
         var defaults = preset == ModelPreset.Tiny ? TrainingOptions.Tiny : TrainingOptions.Paper;
@@ -205,7 +211,7 @@ internal static class TrainCommand
             BatchSize = request.Batch ?? defaults.BatchSize,
             LearningRate = request.LearningRate ?? defaults.LearningRate,
             CanvasSize = request.Canvas ?? defaults.CanvasSize,
-            TimeBudget = request.BudgetMinutes is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+            TimeBudget = request.BudgetMinutes is { } minutes ? TimeBudgetOf(minutes) : null,
             WarmupIterations = request.Warmup,
             Threads = request.Threads,
             Seed = request.Seed,

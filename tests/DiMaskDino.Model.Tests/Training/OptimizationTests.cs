@@ -67,4 +67,20 @@ public sealed class OptimizationTests
         var error = Assert.Throws<ArgumentException>(() => new TrainingOptions { CanvasSize = 100 }.Validate());
         Assert.Contains("100", error.Message);
     }
+
+    public static TheoryData<TrainingOptions, string> OutOfRangeOptions => new()
+    {
+        { new TrainingOptions { Threads = 0 }, "threads must be at least 1, got 0" },
+        { new TrainingOptions { WarmupIterations = -5 }, "warm-up iterations must be non-negative, got -5" },
+        { new TrainingOptions { LearningRate = double.NaN }, "learning rate must be a positive number, got NaN" },
+        { new TrainingOptions { BackboneLearningRateMultiplier = double.PositiveInfinity }, $"backbone learning-rate factor must be a non-negative number, got {double.PositiveInfinity}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRangeOptions))]
+    public void Values_that_would_crash_libtorch_or_poison_the_weights_are_refused_before_training(TrainingOptions options, string expected)
+    {
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal("invalid training options: " + expected, error.Message);
+    }
 }
