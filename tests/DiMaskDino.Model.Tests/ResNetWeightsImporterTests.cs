@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Backbone;
 using Onnx;
 using Xunit.Abstractions;

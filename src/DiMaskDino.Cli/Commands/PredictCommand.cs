@@ -90,10 +90,10 @@ internal static class PredictCommand
         CreateOutputFolders(request);
         var writer = new PredictionWriter(request.Output.FullName, files, session.Metadata, request.Polygons, post.Mode);
         var readable = RegularFiles(files, writer);
-        var labeler = new LabelPostProcessor(post.Labels with { ScoreThreshold = scoreThreshold });
+        var labeler = post.Mode == PostProcessMode.Labels ? new LabelPostProcessor(post.Labels with { ScoreThreshold = scoreThreshold }) : null;
         var overlays = request.Overlays ? new OverlayRenderer(session.Metadata.Classes) : null;
         clock.Restart();
-        await LabelAsync(predictor, files, readable, writer, post.Mode == PostProcessMode.Labels ? labeler : null, overlays, cancellationToken);
+        await LabelAsync(predictor, files, readable, writer, labeler, overlays, cancellationToken);
         var elapsed = clock.Elapsed;
         writer.WriteAll();
         return Report(request, files, writer, elapsed, session.Provider);

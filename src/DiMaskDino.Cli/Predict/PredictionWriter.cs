@@ -30,7 +30,6 @@ internal sealed class PredictionWriter(string directory, IReadOnlyList<string> f
     public const string OverlayFolder = "overlays";
 
     private readonly ImageOutcome<int>?[] _outcomes = new ImageOutcome<int>?[files.Count];
-    private readonly Dictionary<int, int> _categoryIds = model.Classes.ToDictionary(c => c.Index, c => c.Id);
 
     public static long ImageId(int index) => index + 1L;
 
@@ -101,15 +100,17 @@ internal sealed class PredictionWriter(string directory, IReadOnlyList<string> f
 
     private IEnumerable<CocoInstance> Instances(IReadOnlyList<InstancePrediction> instances)
     {
-        var coco = instances.Select(instance => (Instance: instance, Coco: instance.ToCoco(index => _categoryIds[index])));
         if (!polygons)
         {
-            return coco.Select(p => p.Coco);
+            return instances.Select(instance => instance.ToCoco(CategoryId));
         }
 
         // A polygon segmentation needs at least one polygon: an instance with an empty mask is left out.
-        return coco
-            .Select(p => p.Coco with { Segmentation = new PolygonSegmentation(MaskPolygons.FromMask(p.Instance.Mask)) })
-            .Where(c => ((PolygonSegmentation)c.Segmentation).Polygons.Count > 0);
+        return instances
+            .Select(instance => (Instance: instance, Polygons: MaskPolygons.FromMask(instance.Mask)))
+            .Where(p => p.Polygons.Count > 0)
+            .Select(p => p.Instance.ToCoco(CategoryId, new PolygonSegmentation(p.Polygons)));
     }
+
+    private int CategoryId(int classIndex) => model.Classes[classIndex].Id;
 }

@@ -26,13 +26,15 @@ public sealed record InstancePrediction(int Query, int ClassIndex, double ClassS
     /// </summary>
     public RunnerUpClass? RunnerUp { get; init; }
 
-    /// <summary>This instance as written out: the mask as compressed RLE, classes as COCO category ids.</summary>
+    /// <summary>This instance as written out: the mask as compressed RLE (unless <paramref name="segmentation"/> is given), classes as COCO category ids.</summary>
     /// <param name="categoryIdOf">contiguous class index → COCO category id (the model's class list)</param>
-    public CocoInstance ToCoco(Func<int, int> categoryIdOf)
+    /// <param name="segmentation">the mask in another form (polygons), written instead of the RLE</param>
+    public CocoInstance ToCoco(Func<int, int> categoryIdOf, Segmentation? segmentation = null)
     {
         ArgumentNullException.ThrowIfNull(categoryIdOf);
         return new CocoInstance(
-            categoryIdOf(ClassIndex), Box, Mask.Area, Score, RleSegmentation.Compressed(Mask.Height, Mask.Width, Rle.ToCompressedString(Mask)))
+            categoryIdOf(ClassIndex), Box, Mask.Area, Score,
+            segmentation ?? RleSegmentation.Compressed(Mask.Height, Mask.Width, Rle.ToCompressedString(Mask)))
         {
             ModelBbox = ModelBox,
             BoxMaskIou = BoxMaskIou,

@@ -1,13 +1,7 @@
+using DiMaskDino.Contracts.Models;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Backbone;
-
-/// <summary>Channel order a backbone expects.</summary>
-public enum ChannelOrder
-{
-    Rgb,
-    Bgr,
-}
 
 /// <summary>
 /// Input normalisation that pretrained backbone weights expect: x ← (x[order] − mean) / std, per channel, on pixel

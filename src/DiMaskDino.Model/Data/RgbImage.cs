@@ -1,6 +1,7 @@
 // Managed image and instance containers handed from loader threads to the training thread (model.md §1.1, §1.4;
 // style.md tensor rule 4: loader threads hand over managed arrays, tensors are made on the thread that uses them).
 
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Backbone;
 
 namespace DiMaskDino.Model.Data;

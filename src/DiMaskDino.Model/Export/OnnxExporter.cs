@@ -28,9 +28,6 @@ public static class OnnxExporter
     /// <inheritdoc cref="HeightDim"/>
     public const string WidthDim = "width";
 
-    /// <summary>The value of <c>dimaskdino.input_height</c> / <c>input_width</c> in a size-dynamic graph.</summary>
-    public const string DynamicSize = ModelMetadata.Values.Dynamic;
-
     /// <summary>
     /// The full inference graph (§13.1): <c>images</c> [batch, 3, H, W] (normalised and padded, as
     /// <see cref="DiMaskDinoModel.Preprocess"/> returns) → <c>pred_logits</c> [batch, Q, C], <c>pred_boxes</c>
@@ -164,7 +161,7 @@ public static class OnnxExporter
         BuildEncoder(model, height, width, precision).Save(path);
     }
 
-    /// <summary>metadata_props: what the graph is, input size (or <see cref="DynamicSize"/>) and layout, normalisation, d, classes, weight precision.</summary>
+    /// <summary>metadata_props: what the graph is, input size (or <see cref="ModelMetadata.Values.Dynamic"/>) and layout, normalisation, d, classes, weight precision.</summary>
     public static void AddMetadata(OnnxGraphBuilder g, DiMaskDinoModel model, int? height, int? width, string graphKind, WeightPrecision precision)
     {
         ArgumentNullException.ThrowIfNull(g);

@@ -3,6 +3,7 @@
 // our network implements; keys that do not affect inference are ignored (DetectronConfigKeys); any other key is an
 // error naming it, since it may change the network.
 
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Backbone;
 
 namespace DiMaskDino.Model.Import;

@@ -74,7 +74,7 @@ public sealed record CheckpointNormalization(
     /// <summary>The options with this normalisation (the preset's own instance when the values are the same).</summary>
     public ModelOptions ApplyTo(ModelOptions o)
     {
-        var order = Enum.Parse<Backbone.ChannelOrder>(ChannelOrder, ignoreCase: true);
+        var order = Enum.Parse<Contracts.Models.ChannelOrder>(ChannelOrder, ignoreCase: true);
         var current = o.Normalization;
         return order == current.Order && Mean.SequenceEqual(current.Mean) && Std.SequenceEqual(current.Std)
             ? o

@@ -133,7 +133,7 @@ internal sealed class TrainingLoop(
 
         var epochs = (_total + iterationsPerEpoch - 1) / iterationsPerEpoch;
         progress?.Report(new TrainingProgress(epoch, iteration, _total, double.NaN, 0,
-            EpochReport.Line(epoch, epochs, iteration, _total, elapsed, losses, validation is null ? null : LastValidation)));
+            EpochReport.Line(epoch, epochs, iteration, _total, elapsed, losses, LastValidation)));
         var state = stateAt(epoch + 1, iteration, _total, RandomState.Capture(loader.Position, generator), LastValidation);
         // Every epoch keeps its weights; only the last checkpoint carries the (twice as large) optimizer state.
         Checkpoint.Save(paths.Epoch(epoch + 1), network, optimizer: null, state);

@@ -7,7 +7,6 @@ using DiMaskDino.Model.Backbone;
 using DiMaskDino.Model.Export;
 using Microsoft.ML.OnnxRuntime;
 using static TorchSharp.torch;
-using ChannelOrder = DiMaskDino.Model.Backbone.ChannelOrder;
 using ModelMetadata = DiMaskDino.Contracts.Models.ModelMetadata;
 
 namespace DiMaskDino.Training.Commands;
@@ -58,7 +57,7 @@ internal sealed class OnnxForward : IDisposable
                 throw new CliInputException($"--model: {path} has a {InputSize}x{width} input; only square exports are supported here");
             }
 
-            Normalization = new PixelNormalization(Enum.Parse<ChannelOrder>(metadata.ChannelOrder.ToString()), metadata.Mean, metadata.Std);
+            Normalization = new PixelNormalization(metadata.ChannelOrder, metadata.Mean, metadata.Std);
             NumClasses = metadata.NumClasses;
             ClassIds = [.. metadata.Classes.Select(c => c.Id)];
             var dtype = metadata.WeightsDtype;
