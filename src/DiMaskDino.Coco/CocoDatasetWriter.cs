@@ -15,6 +15,7 @@ public sealed class CocoDatasetWriter : IDisposable
 {
     private static readonly JsonWriterOptions Compact = new() { Indented = false };
     private static readonly SegmentationJsonConverter Segmentations = new();
+    private static readonly BoundingBoxJsonConverter Boxes = new();
 
     private readonly Stream _output;
     private readonly Stream _annotationsBuffer;
@@ -58,6 +59,10 @@ public sealed class CocoDatasetWriter : IDisposable
         _images.WriteStartArray();
         _annotations.WriteStartArray();
     }
+
+    /// <summary>An annotations buffer on disk at <paramref name="path"/>: a new file, deleted when the stream closes.</summary>
+    public static FileStream CreateScratchBuffer(string path) =>
+        new(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
 
     public long Images { get; private set; }
 
@@ -159,11 +164,7 @@ public sealed class CocoDatasetWriter : IDisposable
 
     private static void WriteBox(Utf8JsonWriter w, string name, BoundingBox box)
     {
-        w.WriteStartArray(name);
-        w.WriteNumberValue(box.X);
-        w.WriteNumberValue(box.Y);
-        w.WriteNumberValue(box.Width);
-        w.WriteNumberValue(box.Height);
-        w.WriteEndArray();
+        w.WritePropertyName(name);
+        Boxes.Write(w, box, JsonSerializerOptions.Default);
     }
 }

@@ -1,3 +1,4 @@
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Backbone;
 
 namespace DiMaskDino.Model;
@@ -36,16 +37,6 @@ public enum BoxInitialization
 
     /// <summary>"no": the encoder's box predictions (box head + proposal logits) of the selected tokens.</summary>
     EncoderBoxes,
-}
-
-/// <summary>Test-time transform the model expects on its input (recorded in the exported metadata).</summary>
-public enum InputTransform
-{
-    /// <summary>Our own trained models: the letterbox onto a square canvas.</summary>
-    Letterbox,
-
-    /// <summary>detectron2's ResizeShortestEdge (official checkpoints), then padding to a multiple of 32.</summary>
-    ResizeShortestEdge,
 }
 
 /// <summary>
@@ -97,7 +88,7 @@ public sealed record ModelOptions
     public BoxInitialization BoxInitialization { get; init; } = BoxInitialization.MaskToBox;
 
     /// <summary>The test-time transform the model's weights expect.</summary>
-    public InputTransform InputTransform { get; init; } = InputTransform.Letterbox;
+    public InputTransformKind InputTransform { get; init; } = InputTransformKind.Letterbox;
 
     /// <summary>ResizeShortestEdge: target short side (INPUT.MIN_SIZE_TEST).</summary>
     public int ResizeShortEdge { get; init; } = 800;

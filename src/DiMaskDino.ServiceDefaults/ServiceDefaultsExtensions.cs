@@ -7,7 +7,6 @@ using DiMaskDino.Pipeline.Checkpoints;
 using DiMaskDino.Pipeline.Queues;
 using DiMaskDino.Pipeline.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -37,7 +36,6 @@ public static class ServiceDefaultsExtensions
         services.AddSingleton<IValidateOptions<ServiceBusOptions>, ServiceBusOptionsValidator>();
         services.AddOptions<ServiceBusOptions>().ValidateOnStart();
 
-        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(p => p.GetRequiredService<IOptions<PipelineOptions>>().Value);
         services.AddSingleton(p => p.GetRequiredService<IOptions<EvaluationOptions>>().Value);
         services.AddSingleton(p => AzureClients.Blobs(p.GetRequiredService<IOptions<StorageOptions>>().Value));

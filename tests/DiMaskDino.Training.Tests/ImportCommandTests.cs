@@ -3,6 +3,7 @@
 // bad checkpoints — each error one line naming the file, exit 1, nothing written.
 
 using System.IO.Compression;
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model;
 using DiMaskDino.Model.Import;
 using DiMaskDino.Model.Training;
@@ -28,7 +29,7 @@ public sealed class ImportCommandTests
         var state = Checkpoint.ReadState(output);
         Assert.Equal(CocoCategories.All, state.Categories);
         var options = state.ToModelOptions();
-        Assert.Equal((InputTransform.ResizeShortestEdge, 800, 1333, 2, 60, 20), (options.InputTransform, options.ResizeShortEdge, options.ResizeMaxSize, options.DecoderLayers, options.FirstSelectedTokens, options.NumQueries));
+        Assert.Equal((InputTransformKind.ResizeShortestEdge, 800, 1333, 2, 60, 20), (options.InputTransform, options.ResizeShortEdge, options.ResizeMaxSize, options.DecoderLayers, options.FirstSelectedTokens, options.NumQueries));
         Assert.Equal(["imported"], Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName));
     }
 

@@ -49,9 +49,7 @@ internal sealed class PredictionWriter(string directory, IReadOnlyList<string> f
         WriteAtomically(Path.Combine(directory, AnnotationsFile), stream =>
         {
             // Annotations follow every image in COCO: they wait in a scratch file next to the output until the images are written.
-            using var buffer = new FileStream(
-                Path.Combine(directory, $".{AnnotationsFile}.{Guid.NewGuid():N}.part"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096,
-                FileOptions.DeleteOnClose);
+            using var buffer = CocoDatasetWriter.CreateScratchBuffer(Path.Combine(directory, $".{AnnotationsFile}.{Guid.NewGuid():N}.part"));
             using var dataset = AnnotationsDataset.CreateWriter(stream, buffer, mode);
             foreach (var outcome in outcomes.Where(o => o.Succeeded))
             {

@@ -49,7 +49,7 @@ public static class CheckpointExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(state);
         var side = size ?? state.CanvasSize;
-        bool sizeDynamic = size is null && model.Options.InputTransform == InputTransform.ResizeShortestEdge;
+        bool sizeDynamic = size is null && model.Options.InputTransform == InputTransformKind.ResizeShortestEdge;
         var graph = sizeDynamic ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
         var provenance = ModelMetadata.CheckpointProperties(
             state.Categories.Select(c => (c.Id, c.Name)), state.TrainingData ?? "", state.Metrics.Select(m => KeyValuePair.Create(m.Name, m.Value)),

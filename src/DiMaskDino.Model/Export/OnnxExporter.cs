@@ -167,11 +167,10 @@ public static class OnnxExporter
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(model);
         var options = model.Options;
-        var resizes = options.InputTransform == InputTransform.ResizeShortestEdge;
+        var resizes = options.InputTransform == InputTransformKind.ResizeShortestEdge;
         g.AddMetadata(ModelMetadata.Keys.Graph, graphKind);
         g.AddMetadata(ModelMetadata.Keys.Preset, options.PresetName ?? options.Preset.ToString());
-        g.AddMetadata(ModelMetadata.Keys.InputTransform,
-            ModelMetadata.Values.Transform(resizes ? InputTransformKind.ResizeShortestEdge : InputTransformKind.Letterbox));
+        g.AddMetadata(ModelMetadata.Keys.InputTransform, ModelMetadata.Values.Transform(options.InputTransform));
         if (resizes)
         {
             g.AddMetadata(ModelMetadata.Keys.ResizeShortEdge, ModelMetadata.Values.Integer(options.ResizeShortEdge));

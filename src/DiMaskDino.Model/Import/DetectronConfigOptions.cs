@@ -109,7 +109,7 @@ public static class DetectronConfigOptions
             DenoisingNoiseScale = (float)config.Double("MODEL.MaskDINO.DN_NOISE_SCALE", 0.4),
             DeImbalance = di,
             Bato = di,
-            InputTransform = InputTransform.ResizeShortestEdge,
+            InputTransform = InputTransformKind.ResizeShortestEdge,
             ResizeShortEdge = config.Int("INPUT.MIN_SIZE_TEST", 800),
             ResizeMaxSize = config.Int("INPUT.MAX_SIZE_TEST", 1333),
         };

@@ -4,6 +4,7 @@
 // maskdino_R50_bs16_50ep_3s_dowsample1_2048.yaml on Base-COCO-InstanceSegmentation.yaml, with maskdino/config.py's
 // defaults for the keys they leave out).
 
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Backbone;
 
 namespace DiMaskDino.Model.Import;
@@ -71,7 +72,7 @@ public static class OfficialPresets
         SamplingPoints = 4,
         NumQueries = 300,
         DenoisingQueries = 100,
-        InputTransform = InputTransform.ResizeShortestEdge,
+        InputTransform = InputTransformKind.ResizeShortestEdge,
         ResizeShortEdge = 800,
         ResizeMaxSize = 1333,
     };

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DiMaskDino.Contracts.Models;
 
 namespace DiMaskDino.Model.Training;
 
@@ -110,7 +111,7 @@ public sealed record CheckpointArchitecture(
     public BoxInitialization? BoxInitialization { get; init; }
 
     [JsonPropertyName("input_transform")]
-    public InputTransform? InputTransform { get; init; }
+    public InputTransformKind? InputTransform { get; init; }
 
     [JsonPropertyName("resize_short_edge")]
     public int? ResizeShortEdge { get; init; }

@@ -33,8 +33,7 @@ internal sealed class LabelOutputWriter : IDisposable
         _prefix = imagesPrefix;
         _folder = Directory.CreateTempSubdirectory("dimaskdino-finalize-").FullName;
         _annotationsFile = File.Create(AnnotationsPath);
-        _annotationsBuffer = new FileStream(
-            Path.Combine(_folder, "annotations.part"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.DeleteOnClose);
+        _annotationsBuffer = CocoDatasetWriter.CreateScratchBuffer(Path.Combine(_folder, "annotations.part"));
         _failuresFile = File.Create(FailuresPath);
         _dataset = AnnotationsDataset.CreateWriter(_annotationsFile, _annotationsBuffer, mode);
         _failures = new Utf8JsonWriter(_failuresFile, new JsonWriterOptions { Indented = true });

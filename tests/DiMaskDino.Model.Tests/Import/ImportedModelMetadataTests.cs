@@ -1,6 +1,7 @@
 // The exported metadata says which test-time transform a model needs (the contract of issue 11): letterbox for our own
 // models, ResizeShortestEdge with its sizes for imported ones, and the imported configuration's name as the preset.
 
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.Model.Export;
 using Onnx;
 
@@ -26,7 +27,7 @@ public sealed class ImportedModelMetadataTests
     {
         var metadata = Metadata(Small with
         {
-            InputTransform = InputTransform.ResizeShortestEdge, ResizeShortEdge = 640, ResizeMaxSize = 1024, PresetName = "dimaskdino-r50-coco",
+            InputTransform = InputTransformKind.ResizeShortestEdge, ResizeShortEdge = 640, ResizeMaxSize = 1024, PresetName = "dimaskdino-r50-coco",
         });
 
         Assert.Equal("resize_shortest_edge", metadata["dimaskdino.input_transform"]);

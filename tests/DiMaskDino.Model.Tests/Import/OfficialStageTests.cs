@@ -2,6 +2,7 @@
 // forward (shared/golden/official/README.md): float tensors within 1e-4 on the stored stride slice, int64 tensors
 // (spatial shapes, selections) exactly.
 
+using DiMaskDino.Contracts.Models;
 using DiMaskDino.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class OfficialStageTests(OfficialR50SmallFixture fixture, ITestOut
             options.FirstSelectedTokens, options.NumQueries, options.GuidingTokens, options.NumClasses));
         Assert.Equal((4, FeatureOrder.LowToHigh, BoxInitialization.MaskToBox, 2048, 2048),
             (options.FeatureLevels, options.FeatureOrder, options.BoxInitialization, options.FeedForwardDim, options.EncoderFeedForward));
-        Assert.Equal(InputTransform.ResizeShortestEdge, options.InputTransform);
+        Assert.Equal(InputTransformKind.ResizeShortestEdge, options.InputTransform);
     }
 
     [SkippableFact]
