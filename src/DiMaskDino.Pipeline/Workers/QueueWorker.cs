@@ -223,30 +223,12 @@ public sealed partial class QueueWorker : IAsyncDisposable
     }
 
     /// <summary>Performs <paramref name="settlement"/> on <paramref name="message"/>; a lock lost meanwhile leaves the message alone.</summary>
-    private static async Task<Settlement> SettleAsync(IReceivedMessage message, Settlement settlement)
-    {
-        try
-        {
-            switch (settlement.Action)
-            {
-                case SettlementAction.Complete:
-                    await message.CompleteAsync(CancellationToken.None);
-                    break;
-                case SettlementAction.Abandon:
-                    await message.AbandonAsync(CancellationToken.None);
-                    break;
-                case SettlementAction.DeadLetter:
-                    await message.DeadLetterAsync(settlement.Reason!, CancellationToken.None);
-                    break;
-            }
-
-            return settlement;
-        }
-        catch (MessageLockLostException)
-        {
-            return Settlement.LockLostWhileSettling;
-        }
-    }
+    private static Task<Settlement> SettleAsync(IReceivedMessage message, Settlement settlement) =>
+        settlement.ApplyAsync(
+            () => message.CompleteAsync(CancellationToken.None),
+            () => message.AbandonAsync(CancellationToken.None),
+            () => message.DeadLetterAsync(settlement.Reason!, CancellationToken.None),
+            e => e is MessageLockLostException);
 
     private async Task RenewAsync(IReceivedMessage message, Action onLost, CancellationToken cancellationToken)
     {

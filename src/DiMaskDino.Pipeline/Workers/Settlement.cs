@@ -21,8 +21,8 @@ public enum SettlementAction
 
 /// <summary>
 /// The one settlement rule of every queue host (<see cref="QueueWorker"/> over any <see cref="IWorkQueue"/>, the
-/// Worker's Service Bus handler): <see cref="Decide"/> chooses, each host performs the action with its own client and
-/// calls <see cref="Log"/>.
+/// Worker's Service Bus handler): <see cref="Decide"/> chooses, <see cref="ApplyAsync"/> carries it out with the host's
+/// own client, <see cref="Log"/> reports it.
 /// </summary>
 /// <param name="Action">what to do with the message</param>
 /// <param name="Reason">the failure on one line (for a dead letter: the reason to store), null on success, stop or lost lock</param>
@@ -76,6 +76,30 @@ public sealed record Settlement(SettlementAction Action, string? Reason = null, 
 
     /// <summary>The settlement when settling itself found the lock lost: the message is left to its next delivery.</summary>
     public static Settlement LockLostWhileSettling { get; } = new(SettlementAction.LeaveAlone);
+
+    /// <summary>
+    /// Carries out this settlement with a host's own client; when settling finds the lock gone (<paramref name="isLockLost"/>),
+    /// the result is <see cref="LockLostWhileSettling"/> and the message is left to its next delivery.
+    /// </summary>
+    public async Task<Settlement> ApplyAsync(Func<Task> complete, Func<Task> abandon, Func<Task> deadLetter, Func<Exception, bool> isLockLost)
+    {
+        ArgumentNullException.ThrowIfNull(isLockLost);
+        try
+        {
+            await (Action switch
+            {
+                SettlementAction.Complete => complete(),
+                SettlementAction.Abandon => abandon(),
+                SettlementAction.DeadLetter => deadLetter(),
+                _ => Task.CompletedTask,
+            });
+            return this;
+        }
+        catch (Exception e) when (isLockLost(e))
+        {
+            return LockLostWhileSettling;
+        }
+    }
 
     /// <summary>Logs what was decided (nothing for a plain completion).</summary>
     public void Log(ILogger logger, string messageId, string queue, int deliveryCount)

@@ -86,30 +86,16 @@ public sealed class ServiceBusMessageHandler(
     }
 
     /// <summary>Performs <paramref name="settlement"/> with the processor's receiver; a lock lost meanwhile leaves the message alone.</summary>
-    private static async Task<Settlement> SettleAsync(ProcessMessageEventArgs args, Settlement settlement)
+    private static Task<Settlement> SettleAsync(ProcessMessageEventArgs args, Settlement settlement)
     {
         var message = args.Message;
-        try
-        {
-            switch (settlement.Action)
-            {
-                case SettlementAction.Complete:
-                    await args.CompleteMessageAsync(message, CancellationToken.None);
-                    break;
-                case SettlementAction.Abandon:
-                    await args.AbandonMessageAsync(message, cancellationToken: CancellationToken.None);
-                    break;
-                case SettlementAction.DeadLetter:
-                    var description = settlement.Reason!.Length > MaxDescriptionLength ? settlement.Reason[..MaxDescriptionLength] : settlement.Reason;
-                    await args.DeadLetterMessageAsync(message, settlement.ReasonCode!, description, CancellationToken.None);
-                    break;
-            }
-
-            return settlement;
-        }
-        catch (ServiceBusException e) when (e.Reason == ServiceBusFailureReason.MessageLockLost)
-        {
-            return Settlement.LockLostWhileSettling;
-        }
+        return settlement.ApplyAsync(
+            () => args.CompleteMessageAsync(message, CancellationToken.None),
+            () => args.AbandonMessageAsync(message, cancellationToken: CancellationToken.None),
+            () => args.DeadLetterMessageAsync(message, settlement.ReasonCode!, Truncated(settlement.Reason!), CancellationToken.None),
+            e => e is ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost });
     }
+
+    private static string Truncated(string description) =>
+        description.Length > MaxDescriptionLength ? description[..MaxDescriptionLength] : description;
 }
