@@ -85,23 +85,22 @@ public abstract class WorkQueueContract
     [Fact]
     public async Task Renewing_the_lock_keeps_the_message_invisible_past_its_first_lock()
     {
-        // Four seconds and a renewal after 1.5: even with the second-granular lock times Storage reports, the watch
-        // below ends after the first lock really ended.
-        var lockDuration = TimeSpan.FromSeconds(4);
+        // Six seconds and a renewal after three. The watch ends a second after the first lock (Storage reports lock
+        // times to the second), which still leaves about two seconds of the renewed lock for completing: a test host
+        // busy with other tests may resume this one late, and a completion after the lock ran out would fail.
+        var lockDuration = TimeSpan.FromSeconds(6);
         var queue = await CreateQueueAsync(5, lockDuration);
         await queue.SendAsync([Message("m")]);
         var received = Assert.Single(await queue.ReceiveAsync(1, Settling));
         var firstLock = received.LockedUntil;
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Task.Delay(TimeSpan.FromSeconds(3));
         await received.RenewLockAsync();
         Assert.True(received.LockedUntil > firstLock);
 
-        // Watch until shortly before the renewed lock ends, which is well past the first one (waits derive from the
-        // locks the broker reports, so a slow machine shortens the watch instead of failing the test).
-        var watch = received.LockedUntil - DateTimeOffset.UtcNow - TimeSpan.FromSeconds(0.5);
-        Assert.True(DateTimeOffset.UtcNow + watch > firstLock, $"the renewal came too late to test: watch {watch} ends before the first lock {firstLock:O}");
-        Assert.Empty(await queue.ReceiveAsync(1, watch));
+        var watchEnd = firstLock + TimeSpan.FromSeconds(1);
+        Assert.True(received.LockedUntil > watchEnd, $"the renewal came too late to test: the renewed lock {received.LockedUntil:O} ends before the watch {watchEnd:O}");
+        Assert.Empty(await queue.ReceiveAsync(1, watchEnd - DateTimeOffset.UtcNow));
         await received.CompleteAsync();
         Assert.Empty(await queue.ReceiveAsync(1, TimeSpan.FromSeconds(1.5)));
     }
