@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace DiMaskDino.Pipeline.Tests.Workers;
 
-/// <summary>The one settlement rule (<see cref="Settlement.Decide"/>), branch by branch, and what it logs.</summary>
+/// <summary>The one settlement rule (<see cref="Settlement.Decide"/>), branch by branch, how it is applied, and what it logs.</summary>
 public sealed class SettlementTests
 {
     private const int Max = 5;
@@ -104,6 +104,41 @@ public sealed class SettlementTests
                 (LogLevel.Information, "Stopping: message m-5 on shards was cancelled and abandoned for its next delivery"),
             ],
             logger.Entries);
+    }
+
+    [Theory]
+    [InlineData(SettlementAction.Complete, "complete")]
+    [InlineData(SettlementAction.Abandon, "abandon")]
+    [InlineData(SettlementAction.DeadLetter, "dead-letter")]
+    [InlineData(SettlementAction.LeaveAlone, "")]
+    public async Task Applying_a_settlement_calls_only_its_own_action(SettlementAction action, string expected)
+    {
+        var called = new List<string>();
+
+        var applied = await new Settlement(action).ApplyAsync(
+            () => Record(called, "complete"), () => Record(called, "abandon"), () => Record(called, "dead-letter"), _ => false);
+
+        Assert.Equal(expected, string.Join(",", called));
+        Assert.Equal(action, applied.Action);
+    }
+
+    [Fact]
+    public async Task A_lock_lost_while_settling_leaves_the_message_alone_and_other_errors_propagate()
+    {
+        static bool IsLockLost(Exception e) => e is MessageLockLostException;
+
+        var lost = await new Settlement(SettlementAction.Complete).ApplyAsync(
+            () => throw new MessageLockLostException("gone"), () => Task.CompletedTask, () => Task.CompletedTask, IsLockLost);
+        Assert.Same(Settlement.LockLostWhileSettling, lost);
+
+        await Assert.ThrowsAsync<IOException>(() => new Settlement(SettlementAction.Abandon).ApplyAsync(
+            () => Task.CompletedTask, () => throw new IOException("broker down"), () => Task.CompletedTask, IsLockLost));
+    }
+
+    private static Task Record(List<string> called, string action)
+    {
+        called.Add(action);
+        return Task.CompletedTask;
     }
 
     private sealed class ListLogger : ILogger
