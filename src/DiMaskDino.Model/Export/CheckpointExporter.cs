@@ -8,7 +8,8 @@ namespace DiMaskDino.Model.Export;
 
 /// <summary>The exported model and what produced it; dispose to release the TorchSharp network.</summary>
 /// <param name="Size">the graph's square input size, or for a size-dynamic graph the size to verify it at</param>
-public sealed record ExportedCheckpoint(DiMaskDinoModel Model, CheckpointState State, int Size, byte[] Onnx) : IDisposable
+/// <param name="SizeDynamic">the graph takes any input size (<see cref="CheckpointExporter.IsSizeDynamic"/>)</param>
+public sealed record ExportedCheckpoint(DiMaskDinoModel Model, CheckpointState State, int Size, bool SizeDynamic, byte[] Onnx) : IDisposable
 {
     public void Dispose() => Model.Dispose();
 }
@@ -29,7 +30,7 @@ public static class CheckpointExporter
             Checkpoint.LoadModel(checkpoint, model);
             model.eval();
             var side = size ?? state.CanvasSize;
-            return new ExportedCheckpoint(model, state, side, ToOnnx(model, state, size, precision));
+            return new ExportedCheckpoint(model, state, side, IsSizeDynamic(model.Options, size), ToOnnx(model, state, size, precision));
         }
         catch
         {
@@ -49,8 +50,7 @@ public static class CheckpointExporter
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(state);
         var side = size ?? state.CanvasSize;
-        bool sizeDynamic = size is null && model.Options.InputTransform == InputTransformKind.ResizeShortestEdge;
-        var graph = sizeDynamic ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
+        var graph = IsSizeDynamic(model.Options, size) ? OnnxExporter.Build(model, null, null, precision) : OnnxExporter.Build(model, side, side, precision);
         var provenance = ModelMetadata.CheckpointProperties(
             state.Categories.Select(c => (c.Id, c.Name)), state.TrainingData ?? "", state.Metrics.Select(m => KeyValuePair.Create(m.Name, m.Value)),
             $"epoch {state.Epoch}, iteration {state.Iteration}", typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "");
@@ -61,6 +61,10 @@ public static class CheckpointExporter
 
         return graph.ToBytes();
     }
+
+    /// <summary>Without a requested size, a model whose images keep their own size (ResizeShortestEdge) exports a size-dynamic graph.</summary>
+    public static bool IsSizeDynamic(ModelOptions options, int? size) =>
+        size is null && options.InputTransform == InputTransformKind.ResizeShortestEdge;
 
     /// <summary>Writes <paramref name="onnx"/> to a temporary name beside <paramref name="path"/> and renames it into place.</summary>
     public static void Save(byte[] onnx, string path)

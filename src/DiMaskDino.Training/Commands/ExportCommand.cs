@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using DiMaskDino.Contracts.Models;
 using DiMaskDino.Hosting;
 using DiMaskDino.Model;
 using DiMaskDino.Model.Export;
@@ -109,8 +108,9 @@ internal static class ExportCommand
         using var exported = CheckpointExporter.Export(checkpoint.FullName, requestedSize, precision);
         var (model, state, size, bytes) = (exported.Model, exported.State, exported.Size, exported.Onnx);
         CheckpointExporter.Save(bytes, output.FullName);
+        var input = exported.SizeDynamic ? "size-dynamic" : $"{size}x{size}";
         Console.WriteLine(
-            $"exported {output.FullName} ({bytes.Length / (1024.0 * 1024.0):F1} MiB, {precision.MetadataValue()} weights, input {(requestedSize is null && model.Options.InputTransform == InputTransformKind.ResizeShortestEdge ? "size-dynamic" : $"{size}x{size}")}, {state.Categories.Count} classes)");
+            $"exported {output.FullName} ({bytes.Length / (1024.0 * 1024.0):F1} MiB, {precision.MetadataValue()} weights, input {input}, {state.Categories.Count} classes)");
 
         if (verify)
         {
