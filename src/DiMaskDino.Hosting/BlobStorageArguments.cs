@@ -24,21 +24,30 @@ public sealed class BlobStorageArguments
     public Option<Uri?> BlobUri { get; } = new("--blob-uri")
     {
         Description = $"Blob endpoint, e.g. https://ACCOUNT.blob.core.windows.net, used with DefaultAzureCredential; default: the {BlobServiceUriVariable} environment variable.",
-        CustomParser = AbsoluteUrl, // System.CommandLine has no Uri conversion of its own
+        CustomParser = BlobEndpoint, // System.CommandLine has no Uri conversion of its own
     };
 
     public IEnumerable<Option> All => [ConnectionString, BlobUri];
 
-    private static Uri? AbsoluteUrl(ArgumentResult result)
+    private static Uri? BlobEndpoint(ArgumentResult result)
     {
-        var text = result.Tokens[^1].Value;
-        if (Uri.TryCreate(text, UriKind.Absolute, out var url))
+        if (EndpointProblem(result.Tokens[^1].Value, out var url) is { } problem)
         {
-            return url;
+            result.AddError($"--blob-uri: {problem}");
         }
 
-        result.AddError($"--blob-uri: '{text}' is not an absolute URL");
-        return null;
+        return url;
+    }
+
+    /// <returns>what keeps <paramref name="text"/> from being a blob endpoint for DefaultAzureCredential, or null with <paramref name="url"/> set</returns>
+    private static string? EndpointProblem(string text, out Uri? url)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out url))
+        {
+            return $"'{text}' is not an absolute URL";
+        }
+
+        return url.Scheme == Uri.UriSchemeHttps ? null : $"'{text}' is not an https URL (DefaultAzureCredential needs HTTPS)";
     }
 
     /// <summary>The blob service; only called when a blob option is in use, so plain local runs need no storage.</summary>
@@ -56,9 +65,9 @@ public sealed class BlobStorageArguments
             connectionString = Environment.GetEnvironmentVariable(ConnectionStringVariable);
             if (string.IsNullOrWhiteSpace(connectionString) && Environment.GetEnvironmentVariable(BlobServiceUriVariable) is { Length: > 0 } fromEnvironment)
             {
-                blobUri = Uri.TryCreate(fromEnvironment, UriKind.Absolute, out var parsed)
-                    ? parsed
-                    : throw new CliInputException($"{BlobServiceUriVariable}: '{fromEnvironment}' is not an absolute URL");
+                blobUri = EndpointProblem(fromEnvironment, out var parsed) is { } problem
+                    ? throw new CliInputException($"{BlobServiceUriVariable}: {problem}")
+                    : parsed;
             }
         }
 

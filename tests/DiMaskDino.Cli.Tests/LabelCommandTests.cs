@@ -91,7 +91,7 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
     }
 
     [Fact]
-    public void Source_azure_takes_one_way_into_the_account_as_an_absolute_url_and_needs_no_queue_endpoint()
+    public void Source_azure_takes_one_way_into_the_account_as_an_https_url_and_needs_no_queue_endpoint()
     {
         using var work = new TemporaryDirectory();
         var both = CliRunner.Run(
@@ -107,6 +107,15 @@ public sealed class LabelCommandTests(TinyModelFile model) : IClassFixture<TinyM
 
         Assert.Equal(1, notAUrl.ExitCode);
         Assert.StartsWith("error: --blob-uri: 'account' is not an absolute URL\n", notAUrl.StandardError, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(work.File("out")));
+
+        var plainHttp = CliRunner.Run(
+            "label", "photos", "--source", "azure", "--model", "tiny.onnx", "--out", work.File("out"), "--blob-uri", "http://127.0.0.1:10000/devstoreaccount1");
+
+        Assert.Equal(1, plainHttp.ExitCode);
+        Assert.StartsWith(
+            "error: --blob-uri: 'http://127.0.0.1:10000/devstoreaccount1' is not an https URL (DefaultAzureCredential needs HTTPS)\n",
+            plainHttp.StandardError, StringComparison.Ordinal);
         Assert.False(Directory.Exists(work.File("out")));
     }
 
