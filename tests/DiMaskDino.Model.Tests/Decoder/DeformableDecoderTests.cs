@@ -3,6 +3,7 @@ using DiMaskDino.Model.Bato;
 using DiMaskDino.Model.Common;
 using DiMaskDino.Model.Decoder;
 using DiMaskDino.Model.Heads;
+using DiMaskDino.Model.Tests.Common;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Tests.Decoder;
@@ -29,11 +30,10 @@ public sealed class DeformableDecoderTests
         manual_seed(21);
         using var decoder = Build(bato: true);
         var p = decoder.named_parameters().ToDictionary(x => x.name, x => (Tensor)x.parameter);
-        static double Xavier(long fanIn, long fanOut) => Math.Sqrt(6.0 / (fanIn + fanOut));
-        Assert.InRange(p["layers.0.linear1.weight"].abs().max().item<float>(), 0.95 * Xavier(128, 512), Xavier(128, 512));
-        Assert.InRange(p["layers.2.self_attn.out_proj.weight"].abs().max().item<float>(), 0.95 * Xavier(128, 128), Xavier(128, 128));
-        Assert.InRange(p["ref_point_head.layers.0.weight"].abs().max().item<float>(), 0.95 * Xavier(256, 128), Xavier(256, 128));
-        Assert.InRange(p["bato.query_guide_feature_update.linear2.weight"].abs().max().item<float>(), 0.95 * Xavier(512, 128), Xavier(512, 128));
+        Assert.InRange(p["layers.0.linear1.weight"].abs().max().item<float>(), 0.95 * InitBounds.Xavier(128, 512), InitBounds.Xavier(128, 512));
+        Assert.InRange(p["layers.2.self_attn.out_proj.weight"].abs().max().item<float>(), 0.95 * InitBounds.Xavier(128, 128), InitBounds.Xavier(128, 128));
+        Assert.InRange(p["ref_point_head.layers.0.weight"].abs().max().item<float>(), 0.95 * InitBounds.Xavier(256, 128), InitBounds.Xavier(256, 128));
+        Assert.InRange(p["bato.query_guide_feature_update.linear2.weight"].abs().max().item<float>(), 0.95 * InitBounds.Xavier(512, 128), InitBounds.Xavier(512, 128));
         // MSDA reset after the blanket Xavier: offsets weight 0, bias = direction pattern, attention weights 0.
         Assert.Equal(0f, p["layers.1.cross_attn.sampling_offsets.weight"].abs().max().item<float>());
         Assert.Equal(0f, p["layers.1.cross_attn.attention_weights.weight"].abs().max().item<float>());
@@ -41,7 +41,7 @@ public sealed class DeformableDecoderTests
         Assert.True(allclose(pattern, p["layers.1.cross_attn.sampling_offsets.bias"]));
         // Norms 1/0; fusion conv Kaiming-uniform a = 1 (bound √(3/fan_in)), not Xavier; GN 1/0.
         Assert.Equal(1f, p["layers.0.norm3.weight"].min().item<float>());
-        var bound = Math.Sqrt(3.0 / (128 * 9));
+        var bound = InitBounds.KaimingA1(128 * 9);
         Assert.InRange(p["bato.mask_output_conv.weight"].abs().max().item<float>(), 0.95 * bound, bound);
         Assert.Equal(1f, p["bato.mask_output_conv.norm.weight"].min().item<float>());
     }

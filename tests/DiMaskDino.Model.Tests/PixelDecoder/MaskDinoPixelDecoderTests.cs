@@ -95,7 +95,7 @@ public sealed class MaskDinoPixelDecoderTests
         var parameters = decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
 
         // Input projections: Xavier-uniform (bound √(6/(fan_in + fan_out))), bias 0.
-        var extraBound = Math.Sqrt(6.0 / (512 * 9 + 128 * 9));
+        var extraBound = InitBounds.Xavier(512 * 9, 128 * 9);
         Assert.InRange(parameters["input_proj.3.0.weight"].abs().max().item<float>(), 0.9 * extraBound, extraBound);
         Assert.Equal(0, parameters["input_proj.0.0.bias"].abs().max().item<float>());
         // Every GroupNorm starts at weight 1, bias 0 (TorchSharp leaves them uninitialised unless set).
@@ -106,15 +106,15 @@ public sealed class MaskDinoPixelDecoderTests
         }
 
         // Lateral / output / mask-feature convs: Kaiming-uniform a = 1, bound √(3 / fan_in); bias 0.
-        Assert.InRange(parameters["adapter_1.weight"].abs().max().item<float>(), 0.9 * Math.Sqrt(3.0 / 64), Math.Sqrt(3.0 / 64));
-        Assert.InRange(parameters["layer_1.weight"].abs().max().item<float>(), 0.9 * Math.Sqrt(3.0 / 1152), Math.Sqrt(3.0 / 1152));
+        Assert.InRange(parameters["adapter_1.weight"].abs().max().item<float>(), 0.9 * InitBounds.KaimingA1(64), InitBounds.KaimingA1(64));
+        Assert.InRange(parameters["layer_1.weight"].abs().max().item<float>(), 0.9 * InitBounds.KaimingA1(1152), InitBounds.KaimingA1(1152));
         Assert.Equal(0, parameters["mask_features.bias"].abs().max().item<float>());
         // level_embed ~ N(0, 1).
         var levelEmbed = parameters["level_embed"];
         Assert.Equal(new long[] { 4, 128 }, levelEmbed.shape);
         Assert.InRange(levelEmbed.std().item<float>(), 0.85, 1.15);
         // Encoder FFN: Xavier-uniform weights.
-        Assert.InRange(parameters["encoder.layers.0.linear1.weight"].abs().max().item<float>(), 0.9 * Math.Sqrt(6.0 / 384), Math.Sqrt(6.0 / 384));
+        Assert.InRange(parameters["encoder.layers.0.linear1.weight"].abs().max().item<float>(), 0.9 * InitBounds.Xavier(128, 256), InitBounds.Xavier(128, 256));
     }
 
     [Fact]

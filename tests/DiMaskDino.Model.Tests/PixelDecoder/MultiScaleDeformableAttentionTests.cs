@@ -1,5 +1,6 @@
 using DiMaskDino.Model.Attention;
 using DiMaskDino.Model.Common;
+using DiMaskDino.Model.Tests.Common;
 using static TorchSharp.torch;
 
 namespace DiMaskDino.Model.Tests.PixelDecoder;
@@ -137,7 +138,7 @@ public sealed class MultiScaleDeformableAttentionTests
         Assert.Equal(0, msda.ValueProjection.bias!.abs().max().item<float>());
         Assert.Equal(0, msda.OutputProjection.bias!.abs().max().item<float>());
         // Xavier-uniform bound √(6 / (d + d)).
-        var bound = Math.Sqrt(6.0 / (2 * heads * 16));
+        var bound = InitBounds.Xavier(heads * 16, heads * 16);
         Assert.InRange(msda.ValueProjection.weight!.abs().max().item<float>(), 0.8 * bound, bound);
     }
 
